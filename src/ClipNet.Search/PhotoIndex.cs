@@ -21,8 +21,24 @@ namespace ClipNet.Search;
 /// </summary>
 public sealed class PhotoIndex : IDisposable
 {
-    /// <summary>The file name used when none is given: <c>.clipnet-index.sqlite</c> in the current folder.</summary>
-    public const string DefaultFileName = ".clipnet-index.sqlite";
+    /// <summary>The index's file name in the per-user data folder, see <see cref="DefaultPath"/>.</summary>
+    public const string DefaultFileName = "photo-index.sqlite";
+
+    /// <summary>
+    /// The index used when none is named: <c>$CLIPNET_INDEX</c> if set, else <c>photo-index.sqlite</c> in
+    /// <c>$XDG_DATA_HOME/clipnet</c> (<c>~/.local/share/clipnet</c>), so `clip search` finds what `clip index`
+    /// built from whatever folder it is run in.
+    /// </summary>
+    public static string DefaultPath
+    {
+        get
+        {
+            if (Environment.GetEnvironmentVariable("CLIPNET_INDEX") is { Length: > 0 } overridden) return overridden;
+            string data = Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } xdg
+                ? xdg : System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+            return System.IO.Path.Combine(data, "clipnet", DefaultFileName);
+        }
+    }
 
     /// <summary>Cosine similarity at or above which two photos count as near duplicates (README: how it was chosen).</summary>
     public const float DefaultDuplicateThreshold = 0.95f;
@@ -52,6 +68,7 @@ public sealed class PhotoIndex : IDisposable
     public static PhotoIndex Create(string path, Clip clip, bool rebuild = false, VectorPrecision precision = VectorPrecision.Float16)
     {
         var model = IndexedModel.Of(clip);
+        if (path == DefaultPath) Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         if (!File.Exists(path)) return new PhotoIndex(IndexDatabase.Create(path, model, clip.EmbeddingDimension, precision), clip);
         var database = IndexDatabase.Open(path);
         if (rebuild) database.Reset(model, clip.EmbeddingDimension, precision);
