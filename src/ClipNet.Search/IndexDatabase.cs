@@ -246,6 +246,34 @@ sealed class IndexDatabase : IDisposable
         command.ExecuteNonQuery();
     }
 
+    public void DeleteAllPhotos() => Execute("DELETE FROM photos");
+
+    /// <summary>
+    /// Writes a photo given from outside the indexer (by id; 0 or an unknown id inserts) and returns its id.
+    /// File size, mtime and hash are the file's when it exists, so the next update sees it as indexed.
+    /// </summary>
+    public long UpsertExternal(long id, string path, DateTime? capturedAt, ReadOnlySpan<float> embedding)
+    {
+        if (embedding.Length != Dimension) throw new ClipNetException($"{Path}: a vector of dimension {embedding.Length} cannot go into an index of dimension {Dimension}");
+        var file = new FileInfo(path);
+        using var command = Command("""
+            INSERT INTO photos(id, path, type, size, mtime, content_hash, captured_at, orientation, width, height, embedding)
+            VALUES (CASE WHEN $id > 0 THEN $id END, $path, $type, $size, $mtime, $hash, $captured, 1, 0, 0, $embedding)
+            ON CONFLICT(id) DO UPDATE SET path = excluded.path, type = excluded.type, size = excluded.size, mtime = excluded.mtime,
+                content_hash = excluded.content_hash, captured_at = excluded.captured_at, embedding = excluded.embedding
+            RETURNING id;
+            """);
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$path", path);
+        command.Parameters.AddWithValue("$type", PhotoFiles.TypeOf(path) ?? "");
+        command.Parameters.AddWithValue("$size", file.Exists ? file.Length : 0);
+        command.Parameters.AddWithValue("$mtime", file.Exists ? file.LastWriteTimeUtc.Ticks : 0);
+        command.Parameters.AddWithValue("$hash", file.Exists ? PhotoFiles.ContentHash(path) : "");
+        command.Parameters.AddWithValue("$captured", capturedAt is { } captured ? captured.Ticks : DBNull.Value);
+        command.Parameters.AddWithValue("$embedding", VectorBlob.Encode(embedding, Precision));
+        return (long)command.ExecuteScalar()!;
+    }
+
     public void Delete(long id)
     {
         using var command = Command("DELETE FROM photos WHERE id = $id");

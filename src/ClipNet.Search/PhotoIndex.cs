@@ -50,7 +50,7 @@ public sealed class PhotoIndex : IDisposable
     Loaded? loaded;
 
     /// <summary>Every photo in id order with its row in the matrix of embeddings.</summary>
-    sealed record Loaded(List<PhotoRecord> Records, VectorMatrix Vectors, Dictionary<long, int> RowById);
+    internal sealed record Loaded(List<PhotoRecord> Records, VectorMatrix Vectors, Dictionary<long, int> RowById);
 
     public string Path => database.Path;
 
@@ -179,17 +179,37 @@ public sealed class PhotoIndex : IDisposable
         lock (sync) return database.UnreadableList();
     }
 
-    Loaded Load()
+    Loaded Load() => TryLoad() ?? throw new ClipNetException($"{Path}: the index is empty (add photos with `clip index FOLDER --model M`)");
+
+    /// <summary>The photos and the matrix of their embeddings, read once and kept until a write; null when there are none.</summary>
+    internal Loaded? TryLoad()
     {
         lock (sync)
         {
             if (loaded is not null) return loaded;
             var (records, vectors) = database.ReadAll();
-            if (records.Count == 0) throw new ClipNetException($"{Path}: the index is empty (add photos with `clip index FOLDER --model M`)");
+            if (records.Count == 0) return null;
             loaded = new Loaded(records, vectors, records.Select((r, row) => (r.Id, row)).ToDictionary(p => p.Id, p => p.row));
             return loaded;
         }
     }
+
+    /// <summary>Runs writes in one transaction and drops the loaded matrix, for <see cref="PhotoVectorCollection"/>.</summary>
+    internal void Write(Action<IndexDatabase> write)
+    {
+        lock (sync)
+        {
+            using (var transaction = database.BeginTransaction())
+            {
+                write(database);
+                transaction.Commit();
+            }
+            loaded = null;
+        }
+    }
+
+    /// <summary>The unit embedding of a text query.</summary>
+    internal float[] TextVector(string text) => QueryVector(new PhotoQuery { Text = text });
 
     List<PhotoHit> Rank(Loaded state, float[] query, int top, PhotoFilter filter, float? minScore, int excludeRow)
     {
