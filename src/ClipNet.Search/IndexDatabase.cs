@@ -54,7 +54,8 @@ sealed class IndexDatabase : IDisposable
         try
         {
             database.ReadMeta();
-            database.Execute(WriteAheadLogging);
+            // Switching the mode needs a lock; a reader beside a running `clip index` finds it set already.
+            if (database.Scalar<string>("PRAGMA journal_mode") != "wal") database.Execute(WriteAheadLogging);
             return database;
         }
         catch
@@ -65,7 +66,7 @@ sealed class IndexDatabase : IDisposable
     }
 
     // Set only once the file is known to be ours: switching the journal mode rewrites a file's header.
-    const string WriteAheadLogging = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+    const string WriteAheadLogging = "PRAGMA journal_mode = WAL;";
 
     /// <summary>Creates an empty index for <paramref name="model"/>; the file must not exist.</summary>
     public static IndexDatabase Create(string path, IndexedModel model, int dimension, VectorPrecision precision)
@@ -75,12 +76,12 @@ sealed class IndexDatabase : IDisposable
         var database = Connect(path);
         try
         {
+            database.Execute(WriteAheadLogging);   // a new file, ours: readers beside the first run never meet a rollback journal
             using var transaction = database.connection.BeginTransaction();
             database.Execute(Schema);
             database.Execute($"PRAGMA application_id = {ApplicationId}; PRAGMA user_version = {SchemaVersion};");
             database.SetMeta(model, dimension, precision);
             transaction.Commit();
-            database.Execute(WriteAheadLogging);
             database.ReadMeta();
             return database;
         }
@@ -98,16 +99,22 @@ sealed class IndexDatabase : IDisposable
         try
         {
             connection.Open();
+            database.Execute("PRAGMA synchronous = NORMAL;");   // with WAL: durable at each checkpoint, never corrupt
             return database;
         }
         catch (SqliteException e)
         {
             database.Dispose();
-            throw database.NotOurs(e.Message);
+            throw database.Damaged(e);
         }
     }
 
     ClipNetException NotOurs(string problem) => new($"{Path}: not a ClipNet photo index ({problem})");
+
+    /// <summary>SQLite's own error on a file that is not a database, or a damaged one, as one message naming the index.</summary>
+    public ClipNetException Damaged(SqliteException e) => e.SqliteErrorCode == 26   // SQLITE_NOTADB
+        ? NotOurs(e.Message)
+        : new($"{Path}: the photo index is corrupt or unwritable ({e.Message}); delete it or rebuild it with `clip index --rebuild`", e);
 
     void ReadMeta()
     {
@@ -128,7 +135,7 @@ sealed class IndexDatabase : IDisposable
         }
         catch (SqliteException e)
         {
-            throw NotOurs(e.Message);
+            throw Damaged(e);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using ClipNet.Embeddings;
 using ClipNet.Vision;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
 
 namespace ClipNet.Search;
@@ -126,7 +127,7 @@ public sealed class PhotoIndex : IDisposable
     /// <summary>Walks the folders and brings the index up to date with them; see <see cref="IndexUpdateResult"/>.</summary>
     public IndexUpdateResult Update(IndexUpdateRequest request, IProgress<IndexProgress>? progress = null, CancellationToken cancellation = default)
     {
-        var result = new IndexUpdate(database, RequireModel(), request).Run(progress, cancellation);
+        var result = Guarded(() => new IndexUpdate(database, RequireModel(), request).Run(progress, cancellation));
         lock (sync) loaded = null;
         return result;
     }
@@ -153,7 +154,7 @@ public sealed class PhotoIndex : IDisposable
     /// <summary>The photo with this id, or null.</summary>
     public PhotoRecord? Get(long id)
     {
-        lock (sync) return database.Get(id);
+        lock (sync) return Guarded(() => database.Get(id));
     }
 
     /// <summary>Exact duplicates by content hash and near duplicates by cosine ≥ <paramref name="threshold"/>. Never deletes anything.</summary>
@@ -167,8 +168,9 @@ public sealed class PhotoIndex : IDisposable
     {
         lock (sync)
         {
-            string? updated = database.GetMeta("updated_utc");
-            return new IndexStatus(Path, database.Count("photos"), database.Count("unreadable"), database.Dimension, database.Precision, database.Model,
+            string? updated = Guarded(() => database.GetMeta("updated_utc"));
+            return new IndexStatus(Path, Guarded(() => database.Count("photos")), Guarded(() => database.Count("unreadable")), database.Dimension,
+                database.Precision, database.Model,
                 updated is null ? null : DateTime.Parse(updated, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal));
         }
     }
@@ -176,7 +178,7 @@ public sealed class PhotoIndex : IDisposable
     /// <summary>The files the index could not read, with why.</summary>
     public IReadOnlyList<UnreadableFile> UnreadableFiles()
     {
-        lock (sync) return database.UnreadableList();
+        lock (sync) return Guarded(database.UnreadableList);
     }
 
     Loaded Load() => TryLoad() ?? throw new ClipNetException($"{Path}: the index is empty (add photos with `clip index FOLDER --model M`)");
@@ -187,10 +189,23 @@ public sealed class PhotoIndex : IDisposable
         lock (sync)
         {
             if (loaded is not null) return loaded;
-            var (records, vectors) = database.ReadAll();
+            var (records, vectors) = Guarded(database.ReadAll);
             if (records.Count == 0) return null;
             loaded = new Loaded(records, vectors, records.Select((r, row) => (r.Id, row)).ToDictionary(p => p.Id, p => p.row));
             return loaded;
+        }
+    }
+
+    /// <summary>SQLite's own errors on reading or writing a damaged file, as one message naming the index.</summary>
+    T Guarded<T>(Func<T> work)
+    {
+        try
+        {
+            return work();
+        }
+        catch (SqliteException e)
+        {
+            throw database.Damaged(e);
         }
     }
 
@@ -199,11 +214,13 @@ public sealed class PhotoIndex : IDisposable
     {
         lock (sync)
         {
-            using (var transaction = database.BeginTransaction())
+            Guarded(() =>
             {
+                using var transaction = database.BeginTransaction();
                 write(database);
                 transaction.Commit();
-            }
+                return true;
+            });
             loaded = null;
         }
     }
