@@ -1,3 +1,4 @@
+using ClipNet.Model;
 using System.CommandLine;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -30,9 +31,5 @@ static class CommonOptions
         return new Clip(loaded.Model, loaded.Tokenizer, loaded.Preprocessor, loaded.Source, loaded.Format) { BatchSize = batchSize };
     }
 
-    static Device ParseDevice(string name)
-    {
-        try { return torch.device(name); }
-        catch (Exception e) { throw new ClipNetException($"unknown or unavailable device '{name}' ({e.Message})"); }
-    }
+    static Device ParseDevice(string name) => ComputeDevice.Parse(name);
 }
