@@ -223,33 +223,27 @@ sealed class IndexDatabase : IDisposable
     }
 
     /// <summary>A file whose content is already indexed under another row: copy that row's embedding and details.</summary>
-    public void CopyEmbedding(long fromId, string path, string type, long size, long mtimeTicks)
-    {
-        using var command = Command("""
-            INSERT INTO photos(path, type, size, mtime, content_hash, captured_at, orientation, width, height, embedding)
-            SELECT $path, $type, $size, $mtime, content_hash, captured_at, orientation, width, height, embedding FROM photos WHERE id = $from
-            ON CONFLICT(path) DO UPDATE SET type = excluded.type, size = excluded.size, mtime = excluded.mtime,
-                content_hash = excluded.content_hash, captured_at = excluded.captured_at, orientation = excluded.orientation,
-                width = excluded.width, height = excluded.height, embedding = excluded.embedding;
-            DELETE FROM unreadable WHERE path = $path;
-            """);
-        command.Parameters.AddWithValue("$from", fromId);
-        command.Parameters.AddWithValue("$path", path);
-        command.Parameters.AddWithValue("$type", type);
-        command.Parameters.AddWithValue("$size", size);
-        command.Parameters.AddWithValue("$mtime", mtimeTicks);
-        command.ExecuteNonQuery();
-    }
+    public void CopyEmbedding(long fromId, PhotoFiles.FoundFile file) => ExecuteForFile("""
+        INSERT INTO photos(path, type, size, mtime, content_hash, captured_at, orientation, width, height, embedding)
+        SELECT $path, $type, $size, $mtime, content_hash, captured_at, orientation, width, height, embedding FROM photos WHERE id = $id
+        ON CONFLICT(path) DO UPDATE SET type = excluded.type, size = excluded.size, mtime = excluded.mtime,
+            content_hash = excluded.content_hash, captured_at = excluded.captured_at, orientation = excluded.orientation,
+            width = excluded.width, height = excluded.height, embedding = excluded.embedding;
+        DELETE FROM unreadable WHERE path = $path;
+        """, fromId, file);
 
-    /// <summary>A moved or renamed file: same row, same id and embedding, new path.</summary>
-    public void Move(long id, string path, string type, long size, long mtimeTicks)
+    /// <summary>A moved or renamed file (or one touched without a change of content): same row, id and embedding; the file's new path and times.</summary>
+    public void Move(long id, PhotoFiles.FoundFile file) => ExecuteForFile(
+        "UPDATE photos SET path = $path, type = $type, size = $size, mtime = $mtime WHERE id = $id; DELETE FROM unreadable WHERE path = $path;", id, file);
+
+    void ExecuteForFile(string sql, long id, PhotoFiles.FoundFile file)
     {
-        using var command = Command("UPDATE photos SET path = $path, type = $type, size = $size, mtime = $mtime WHERE id = $id; DELETE FROM unreadable WHERE path = $path;");
+        using var command = Command(sql);
         command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$path", path);
-        command.Parameters.AddWithValue("$type", type);
-        command.Parameters.AddWithValue("$size", size);
-        command.Parameters.AddWithValue("$mtime", mtimeTicks);
+        command.Parameters.AddWithValue("$path", file.Path);
+        command.Parameters.AddWithValue("$type", file.Type);
+        command.Parameters.AddWithValue("$size", file.Size);
+        command.Parameters.AddWithValue("$mtime", file.MtimeTicks);
         command.ExecuteNonQuery();
     }
 

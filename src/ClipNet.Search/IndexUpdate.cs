@@ -108,19 +108,19 @@ sealed class IndexUpdate(IndexDatabase database, Clip clip, IndexUpdateRequest r
             }
             else if (c.Previous is { } previous && previous.ContentHash == c.Hash)
             {
-                database.Move(previous.Id, f.Path, f.Type, f.Size, f.MtimeTicks);   // touched, same content: new mtime only
+                database.Move(previous.Id, f);   // touched, same content: new mtime only
                 unchanged++;
             }
             else if (c.Previous is not null) toEmbed.Add(c);
             else if (goneByHash.TryGetValue(c.Hash, out var sources) && sources.TryDequeue(out var source))
             {
-                database.Move(source.Id, f.Path, f.Type, f.Size, f.MtimeTicks);
+                database.Move(source.Id, f);
                 goneIds.Remove(source.Id);
                 moved++;
             }
             else if (presentByHash.TryGetValue(c.Hash, out long copyOf))
             {
-                database.CopyEmbedding(copyOf, f.Path, f.Type, f.Size, f.MtimeTicks);
+                database.CopyEmbedding(copyOf, f);
                 added++;
             }
             else toEmbed.Add(c);
