@@ -86,7 +86,7 @@ public sealed record ClipConfig
                     PatchSize = isResNet ? null : (int?)vision["patch_size"] ?? 16,
                     HeadWidth = (int?)vision["head_width"] ?? 64,
                     MlpWidth = (double?)vision["mlp_ratio"] is double r ? (int)(visionWidth * r) : null,
-                    LayerNormEps = (double?)vision["layer_norm_eps"] ?? 1e-5,
+                    LayerNormEps = LayerNormEpsOf(vision),
                 },
                 Text = new TextConfig
                 {
@@ -96,7 +96,7 @@ public sealed record ClipConfig
                     Heads = (int?)text["heads"] ?? 8,
                     Layers = (int?)text["layers"] ?? 12,
                     MlpWidth = (double?)text["mlp_ratio"] is double tr ? (int)(textWidth * tr) : null,
-                    LayerNormEps = (double?)text["layer_norm_eps"] ?? 1e-5,
+                    LayerNormEps = LayerNormEpsOf(text),
                 },
             };
         }
@@ -105,6 +105,13 @@ public sealed record ClipConfig
             throw new ClipNetException($"{source}: invalid OpenCLIP model config ({e.Message})");
         }
     }
+
+    // OpenCLIP passes norm_kwargs to its LayerNorm (`{"eps": 1e-6}` in the SigLIP configs); files written before
+    // ClipNet followed that say "layer_norm_eps", which OpenCLIP itself refuses.
+    static double LayerNormEpsOf(JsonNode tower) =>
+        (double?)tower["norm_kwargs"]?["eps"] ?? (double?)tower["layer_norm_eps"] ?? 1e-5;
+
+    static JsonObject NormKwargs(double eps) => new() { ["eps"] = eps };
 
     // OpenCLIP allows a square size or [height, width]; only square images are supported here.
     static int ImageSizeOf(JsonNode? node) => node switch
@@ -132,7 +139,7 @@ public sealed record ClipConfig
             vision["patch_size"] = null;
         }
         if (Vision.HeadWidth != 64) vision["head_width"] = Vision.HeadWidth;
-        if (Vision.LayerNormEps != 1e-5) vision["layer_norm_eps"] = Vision.LayerNormEps;
+        if (Vision.LayerNormEps != 1e-5) vision["norm_kwargs"] = NormKwargs(Vision.LayerNormEps);
 
         var text = new JsonObject
         {
@@ -140,7 +147,7 @@ public sealed record ClipConfig
             ["heads"] = Text.Heads, ["layers"] = Text.Layers,
         };
         if (Text.MlpWidth is int tm && tm != Text.Width * 4) text["mlp_ratio"] = (double)tm / Text.Width;
-        if (Text.LayerNormEps != 1e-5) text["layer_norm_eps"] = Text.LayerNormEps;
+        if (Text.LayerNormEps != 1e-5) text["norm_kwargs"] = NormKwargs(Text.LayerNormEps);
 
         var json = new JsonObject { ["embed_dim"] = EmbedDim };
         if (QuickGelu) json["quick_gelu"] = true;
