@@ -35,7 +35,7 @@ public static class FeaturesCommand
         format.AcceptOnlyFromAmong("safetensors", "parquet", "clip-retrieval");
         var dtype = new Option<string>("--dtype")
         {
-            Description = "Embedding values in parquet and clip-retrieval output: float32 or float16",
+            Description = "Embedding values: float32, or float16 for clip-retrieval output (as clip-retrieval writes them)",
             DefaultValueFactory = _ => "float32",
         };
         dtype.AcceptOnlyFromAmong("float32", "float16");

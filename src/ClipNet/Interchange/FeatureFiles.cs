@@ -37,7 +37,9 @@ public static class FeatureFiles
                 features.Save(output);
                 return [output];
             case FeatureFormat.Parquet:
-                FeatureParquet.Write(features, output, precision);
+                if (precision != EmbeddingPrecision.Float32)
+                    throw new ClipNetException($"{output}: Parquet feature tables hold float32 (Parquet.Net cannot write Parquet's FLOAT16); float16 is for --format clip-retrieval");
+                FeatureParquet.Write(features, output);
                 return [output];
             default:
                 return ClipRetrievalFolder.Write(features, output, precision);

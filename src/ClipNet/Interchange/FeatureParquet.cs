@@ -12,8 +12,9 @@ namespace ClipNet.Interchange;
 /// A <see cref="FeatureSet"/> as one Parquet table, one row per item, for engines that read Parquet directly
 /// (DuckDB, LanceDB, Spark, pandas): <c>id</c> (string), <c>caption</c> (its first caption, or null),
 /// <c>position</c> (int64, the item's place in the whole dataset), <c>label</c> (int32 class index, or null) and
-/// <c>class</c> (the class name, or null), and <c>embedding</c>: a list of exactly D float32 (or float16)
-/// values, the raw image embedding as in the safetensors feature file. The file's key–value metadata holds
+/// <c>class</c> (the class name, or null), and <c>embedding</c>: a list of exactly D float32 values, the raw
+/// image embedding as in the safetensors feature file. (Parquet.Net 6.1 cannot write Parquet's FLOAT16 type, so
+/// the table is float32; clip-retrieval's .npy files can be float16.) The file's key–value metadata holds
 /// the format tag, model, dataset, shard and class names, so <see cref="Read"/> gives the set back.
 /// </summary>
 public static class FeatureParquet
@@ -43,10 +44,10 @@ public static class FeatureParquet
 
     static readonly ItemColumns Columns = new(new DataField<string>("id", nullable: false));
 
-    public static void Write(FeatureSet features, string path, EmbeddingPrecision precision)
+    public static void Write(FeatureSet features, string path)
     {
         var items = RequireItems(features, path);
-        var element = EmbeddingElement(precision);
+        var element = new DataField<float>("element", nullable: false);
         var schema = new ParquetSchema([.. Columns.Fields, new ListField("embedding", element)]);
         int dimension = (int)features.Dimension;
         using var scope = NewDisposeScope();
@@ -68,10 +69,7 @@ public static class FeatureParquet
         AtomicFile.Write(path, temp => WriteTable(temp, schema, metadata, group =>
         {
             Columns.Write(group, features, items);
-            Task written = precision == EmbeddingPrecision.Float16
-                ? group.WriteAllPartsAsync<Half>(element, values.Select(v => (Half)v).ToArray().AsMemory(), definition.AsMemory(), repetition.AsMemory(), CancellationToken.None)
-                : group.WriteAllPartsAsync<float>(element, values.AsMemory(), definition.AsMemory(), repetition.AsMemory(), CancellationToken.None);
-            written.GetAwaiter().GetResult();
+            group.WriteAllPartsAsync<float>(element, values.AsMemory(), definition.AsMemory(), repetition.AsMemory(), CancellationToken.None).GetAwaiter().GetResult();
         }));
     }
 
@@ -93,7 +91,7 @@ public static class FeatureParquet
         }
     }
 
-    /// <summary>Reads a file written by <see cref="Write"/> (float16 embeddings come back as float32).</summary>
+    /// <summary>Reads a file written by <see cref="Write"/>.</summary>
     public static FeatureSet Read(string path)
     {
         if (!File.Exists(path)) throw new ClipNetException($"{path}: file not found");
@@ -147,9 +145,6 @@ public static class FeatureParquet
             Required(path, metadata, "clipnet.model"), Required(path, metadata, "clipnet.dataset"), items);
     }
 
-    static DataField EmbeddingElement(EmbeddingPrecision precision) =>
-        precision == EmbeddingPrecision.Float16 ? new DataField<Half>("element", nullable: false) : new DataField<float>("element", nullable: false);
-
     static FeatureItems RequireItems(FeatureSet features, string path) => features.Items
         ?? throw new ClipNetException($"{path}: the features of {features.Dataset} carry no item ids (made before ids were recorded); embed the dataset again with `clip features`");
 
@@ -171,18 +166,11 @@ public static class FeatureParquet
         long count = group.GetMetadata(field)?.MetaData?.NumValues ?? throw new ClipNetException($"{path}: the embedding column has no chunk metadata");
         if (rows == 0 || count % rows != 0 || count / rows > 1 << 20)
             throw new ClipNetException($"{path}: {count} embedding values do not split into {rows} rows of one length");
+        if (field.ClrType != typeof(float)) throw new ClipNetException($"{path}: the embedding holds {field.ClrType.Name} values; expected float32");
         var values = new float[count];
         var repetition = new int[count];
         var definition = new int[count];
-        if (field.ClrType == typeof(Half))
-        {
-            var halves = new Half[count];
-            group.ReadRawAsync<Half>(field, halves.AsMemory(), definition.AsMemory(), repetition.AsMemory()).GetAwaiter().GetResult();
-            for (long i = 0; i < count; i++) values[i] = (float)halves[i];
-        }
-        else if (field.ClrType == typeof(float))
-            group.ReadRawAsync<float>(field, values.AsMemory(), definition.AsMemory(), repetition.AsMemory()).GetAwaiter().GetResult();
-        else throw new ClipNetException($"{path}: the embedding holds {field.ClrType.Name} values; expected float32 or float16");
+        group.ReadRawAsync<float>(field, values.AsMemory(), definition.AsMemory(), repetition.AsMemory()).GetAwaiter().GetResult();
 
         int dimension = (int)(count / rows);
         for (long i = 0; i < count; i++)
