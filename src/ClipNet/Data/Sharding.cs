@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using ClipNet.Training.Data;
 
 namespace ClipNet.Data;
 

@@ -3,7 +3,6 @@ using ClipNet.Evaluation;
 using ClipNet.Interchange;
 using ClipNet.Tests.Checkpoints;
 using ClipNet.Tests.Evaluation;
-using ClipNet.Training.Data;
 using Xunit;
 
 namespace ClipNet.Tests.Interchange;
