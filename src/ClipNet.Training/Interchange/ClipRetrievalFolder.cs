@@ -34,6 +34,8 @@ public static class ClipRetrievalFolder
         string embeddings = Path.Combine(folder, "img_emb", $"img_emb_{partition}.npy");
         string metadata = Path.Combine(folder, "metadata", $"metadata_{partition}.parquet");
 
+        Directory.CreateDirectory(Path.GetDirectoryName(embeddings)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(metadata)!);
         using (var scope = NewDisposeScope())
         {
             var normalized = ClipModel.Normalize(features.ImageFeatures).contiguous().data<float>().ToArray();
