@@ -4,23 +4,13 @@ using ClipNet.Tests.Checkpoints;
 using ClipNet.Tests.Cli;
 using ClipNet.Tests.Evaluation;
 using Xunit;
+using static ClipNet.Tests.Cli.EvaluationCliTests;
 
 namespace ClipNet.Tests.Interchange;
 
 /// <summary>`clip features --shard / --format / --merge` end to end, on the 16 photos of photos-demo.</summary>
 public class FeaturesCliTests
 {
-    static void AssertSuccess(ClipProcess.Result result) =>
-        Assert.True(result.ExitCode == 0, $"exit code {result.ExitCode}\nstdout: {result.Output}\nstderr: {result.Error}");
-
-    static void AssertCleanFailure(ClipProcess.Result result, params string[] expectedInMessage)
-    {
-        Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith("error: ", result.Error);
-        Assert.DoesNotContain("   at ", result.Error);
-        foreach (string part in expectedInMessage) Assert.Contains(part, result.Error);
-    }
-
     static string[] Features(params string[] rest) => ["features", "--model", EvaluationData.Vit, "--data", EvaluationData.Photos, .. rest];
 
     [Fact]

@@ -128,9 +128,9 @@ public class OpenClipCheckpointTests
         Directory.CreateDirectory(folder.File("epoch"));
         Directory.CreateDirectory(folder.File("original"));
         var fromEpoch = ClipProcess.Run(Evaluate(path, "epoch"));
-        Assert.True(fromEpoch.ExitCode == 0, fromEpoch.Error);
+        EvaluationCliTests.AssertSuccess(fromEpoch);
         var original = ClipProcess.Run(Evaluate(EvaluationData.Vit, "original"));
-        Assert.True(original.ExitCode == 0, original.Error);
+        EvaluationCliTests.AssertSuccess(original);
         var a = JsonNode.Parse(File.ReadAllText(folder.File("epoch/zero-shot.json")))!;
         var b = JsonNode.Parse(File.ReadAllText(folder.File("original/zero-shot.json")))!;
         Assert.Equal(100, (int)a["samples"]!);
