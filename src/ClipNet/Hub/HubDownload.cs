@@ -105,9 +105,10 @@ public static partial class HubDownload
         return new ClipNetException($"{request.RepoId}: HF_HUB_OFFLINE is set and the model is not cached ({where}); download it while online with `clip download {request.RepoId}`");
     }
 
-    /// <summary>Reports on the downloading thread, in order (System.Progress would post to the thread pool).</summary>
-    sealed class ByteCounter(Action<long> add) : IProgress<long>
-    {
-        public void Report(long bytes) => add(bytes);
-    }
+}
+
+/// <summary>Counts bytes on the thread that reports them, in order (System.Progress would post to the thread pool).</summary>
+public sealed class ByteCounter(Action<long> add) : IProgress<long>
+{
+    public void Report(long bytes) => add(bytes);
 }
