@@ -38,11 +38,11 @@ public sealed class Clip : IDisposable
     /// name (`ViT-B-32:laion2b_s34b_b79k`); hub models come from the shared Hugging Face cache, downloaded if missing.
     /// </summary>
     public static Clip Load(string model, ScalarType dtype = ScalarType.Float32, Device? device = null, HubSettings? hub = null) =>
-        FromLoaded(ModelLoader.Load(model, dtype, device, hub));
+        FromLoaded(ModelReference.Load(model, dtype, device, hub));
 
     /// <summary>Loads a model already resolved (and downloaded) by <see cref="ModelReference.Resolve"/>.</summary>
     public static Clip Load(ModelLocation location, ScalarType dtype = ScalarType.Float32, Device? device = null) =>
-        FromLoaded(ModelLoader.Load(location, dtype, device));
+        FromLoaded(ModelReference.Load(location, dtype, device));
 
     static Clip FromLoaded(LoadedModel loaded) => new(loaded.Model, loaded.Tokenizer, loaded.Preprocessor, loaded.Source, loaded.Format);
 

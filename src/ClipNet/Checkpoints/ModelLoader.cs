@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using ClipNet.Hub;
 using ClipNet.Model;
 using ClipNet.Text;
 using ClipNet.Vision;
@@ -11,29 +10,25 @@ namespace ClipNet.Checkpoints;
 /// Loads a CLIP model from a file or folder in any supported format. The architecture comes from, in order:
 /// a Hugging Face `config.json`, an `open_clip_config.json`, the `clip_config` metadata of a safetensors file,
 /// or the tensor shapes. Tokenizer files and `preprocessor_config.json` are used when the folder has them;
-/// otherwise the standard CLIP vocabulary and the CLIP mean/std at the model's image size. A hub name is read by
-/// <see cref="ModelReference"/> (downloaded when not cached); an open_clip pretrained name brings its architecture
-/// and preprocessing from the pretrained table, as open_clip builds it.
+/// otherwise the standard CLIP vocabulary and the CLIP mean/std at the model's image size. Hub and open_clip names
+/// are read one level up, by ClipNet.Hub.ModelReference, which calls this with what it found.
 /// </summary>
 public static class ModelLoader
 {
-    public static LoadedModel Load(string model, ScalarType dtype = ScalarType.Float32, Device? device = null, HubSettings? hub = null) =>
-        Load(ModelReference.Resolve(model, hub), dtype, device);
-
-    public static LoadedModel Load(ModelLocation location, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    /// <param name="architecture">Architecture and preprocessing to use instead of what the files say: an open_clip
+    /// pretrained name fixes both, as open_clip builds it from its own config and pretrained table.</param>
+    public static LoadedModel Load(string path, ScalarType dtype = ScalarType.Float32, Device? device = null,
+        (ClipConfig Config, ImagePreprocessor Preprocessor)? architecture = null)
     {
-        string path = location.Path;
         if (!File.Exists(path) && !Directory.Exists(path)) throw new ClipNetException($"{path}: no such file or folder");
         string folder = Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path))!;
         using var stateDict = StateDictReader.Read(path);
         bool huggingFace = HuggingFaceKeyMap.UsesHuggingFaceNames(stateDict.Keys);
         IReadOnlyDictionary<string, Tensor> weights = huggingFace ? HuggingFaceKeyMap.ToOpenAI(stateDict) : stateDict;
 
-        var (config, preprocessor) = location.Pretrained is { } pretrained
-            ? (pretrained.ClipConfig, pretrained.Preprocessor)
-            : ResolveConfig(folder, stateDict, weights, huggingFace);
+        var (config, preprocessor) = architecture ?? ResolveConfig(folder, stateDict, weights, huggingFace);
         string preprocessorConfig = Path.Combine(folder, "preprocessor_config.json");
-        if (location.Pretrained is null && File.Exists(preprocessorConfig)) preprocessor = ImagePreprocessor.FromPreprocessorConfig(preprocessorConfig);
+        if (architecture is null && File.Exists(preprocessorConfig)) preprocessor = ImagePreprocessor.FromPreprocessorConfig(preprocessorConfig);
 
         string vocab = Path.Combine(folder, "vocab.json"), merges = Path.Combine(folder, "merges.txt");
         var tokenizer = File.Exists(vocab) && File.Exists(merges) ? ClipTokenizer.FromFiles(vocab, merges) : ClipTokenizer.Default;

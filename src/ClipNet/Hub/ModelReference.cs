@@ -1,11 +1,14 @@
+using ClipNet.Checkpoints;
+using static TorchSharp.torch;
+
 namespace ClipNet.Hub;
 
 /// <summary>Where a model's weights are on disk, and the pretrained release they are when named as one (its config and preprocessing then come from the table).</summary>
 public sealed record ModelLocation(string Path, PretrainedModel? Pretrained = null);
 
 /// <summary>
-/// The one reading of a `--model` argument, shared by <see cref="Clip.Load(string, TorchSharp.torch.ScalarType, TorchSharp.torch.Device?, HubSettings?)"/>
-/// and every command:
+/// The one reading of a model argument, behind <see cref="Clip.Load(string, ScalarType, Device?, HubSettings?)"/>,
+/// every `--model` option and `clip train --init`:
 /// <list type="number">
 /// <item>a local file or folder that exists;</item>
 /// <item>`hf-hub:org/name[@revision]`, open_clip's spelling: the repo's OpenCLIP files first;</item>
@@ -43,6 +46,13 @@ public static class ModelReference
         string revision = at < 0 ? "main" : text[(at + 1)..];
         return HubDownload.IsRepoId(repo) && revision.Length > 0 ? new DownloadRequest(repo, revision) : null;
     }
+
+    /// <summary>Resolves the reference (downloading if needed) and loads the model it names.</summary>
+    public static LoadedModel Load(string reference, ScalarType dtype = ScalarType.Float32, Device? device = null, HubSettings? hub = null) =>
+        Load(Resolve(reference, hub), dtype, device);
+
+    public static LoadedModel Load(ModelLocation location, ScalarType dtype = ScalarType.Float32, Device? device = null) =>
+        ModelLoader.Load(location.Path, dtype, device, location.Pretrained is { } pretrained ? (pretrained.ClipConfig, pretrained.Preprocessor) : null);
 
     /// <summary>The model's location on disk, downloading it into the cache if it names a hub model not yet there.</summary>
     public static ModelLocation Resolve(string reference, HubSettings? hub = null, IProgress<DownloadProgress>? progress = null)
