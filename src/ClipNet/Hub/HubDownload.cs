@@ -62,7 +62,12 @@ public static partial class HubDownload
             cache.Link(request.RepoId, commit, weights, index.Etag);
             var shards = ShardIndex.Read(cache.SnapshotPath(request.RepoId, commit, weights)).WeightMap.Values.Distinct(StringComparer.Ordinal);
             string prefix = weights.Contains('/') ? weights[..(weights.LastIndexOf('/') + 1)] : "";
-            files.AddRange(shards.Select(shard => client.Metadata(request.RepoId, commit, prefix + shard)));
+            foreach (string shard in shards.Select(shard => prefix + shard))
+            {
+                // Only files the repository lists: an index cannot point outside the snapshot.
+                if (!listing.Files.Contains(shard)) throw new ClipNetException($"{request.RepoId}/{weights}: names shard '{shard}', which the repository does not have");
+                files.Add(client.Metadata(request.RepoId, commit, shard));
+            }
         }
 
         var missing = files.Where(f => !File.Exists(cache.BlobPath(request.RepoId, f.Etag))).ToList();

@@ -97,6 +97,26 @@ public class HubDownloadTests
     }
 
     [Fact]
+    public void AServerThatIgnoresTheRangeGetsTheWholeFileWrittenAfresh()
+    {
+        using var hub = LocalHub.ServingFixtureModel();
+        using var cache = new TempFolder();
+        long size = new FileInfo(SharedFixtures.Fixture("models", "vit", "hf", "model.safetensors")).Length;
+        hub.DropContentAfter = 3_000_000;
+        Assert.Throws<ClipNetException>(() => HubDownload.Download(new DownloadRequest(Repo), Settings(hub, cache)));
+
+        hub.DropContentAfter = null;
+        hub.IgnoreRange = true;
+        var result = HubDownload.Download(new DownloadRequest(Repo), Settings(hub, cache));
+        var retry = hub.Requests.Last(r => r.ContentHost);
+        Assert.Equal("bytes=3000000-", retry.Range);
+        Assert.Equal(200, retry.Status);
+        Assert.Equal(size, retry.BytesSent);
+        // Appending the whole file to the kept part would fail the size and sha256 checks; it was started over.
+        Assert.Equal(hub.EtagOf("model.safetensors"), LocalHub.Sha256(File.ReadAllBytes(result.WeightsPath)));
+    }
+
+    [Fact]
     public void ContentThatFailsItsSha256IsAnErrorAndLeavesNothingInBlobs()
     {
         using var hub = LocalHub.ServingFixtureModel();

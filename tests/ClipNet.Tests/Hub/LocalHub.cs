@@ -42,6 +42,8 @@ sealed class LocalHub : IDisposable
     public long? DropContentAfter { get; set; }
     /// <summary>Content is served with one byte flipped, at the announced size.</summary>
     public bool CorruptContent { get; set; }
+    /// <summary>The content host answers 200 with the whole file whatever Range asks, as some servers do.</summary>
+    public bool IgnoreRange { get; set; }
     /// <summary>Every hub request (listing, HEAD, GET) answers this status, e.g. 401 for a gated repository.</summary>
     public int? ForceStatus { get; set; }
 
@@ -154,7 +156,7 @@ sealed class LocalHub : IDisposable
         }
         long start = 0;
         string? range = context.Request.Headers.Range.FirstOrDefault();
-        if (range is not null && range.StartsWith("bytes=") && range.EndsWith('-') && long.TryParse(range[6..^1], out long from) && from < bytes.Length)
+        if (range is not null && !IgnoreRange && range.StartsWith("bytes=") && range.EndsWith('-') && long.TryParse(range[6..^1], out long from) && from < bytes.Length)
         {
             start = from;
             context.Response.StatusCode = StatusCodes.Status206PartialContent;
