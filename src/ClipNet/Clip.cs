@@ -85,5 +85,8 @@ public sealed class Clip : IDisposable
         return Similarity(imageEmbeddings, textEmbeddings).mul(inverseTemperature).softmax(-1).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Saves the model as a Hugging Face `CLIPModel` folder or as OpenCLIP safetensors (see <see cref="ModelExporter"/>).</summary>
+    public void Export(ExportFormat format, string output) => ModelExporter.Export(Model, Tokenizer, Preprocessor, format, output);
+
     public void Dispose() => Model.Dispose();
 }
