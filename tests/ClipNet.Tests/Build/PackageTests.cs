@@ -94,8 +94,7 @@ public class PackageTests(LocalFeed feed) : IClassFixture<LocalFeed>
     static XElement Nuspec(ZipArchive package, string id)
     {
         using var stream = package.GetEntry($"{id}.nuspec")!.Open();
-        var metadata = XDocument.Load(stream).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
-        return metadata;
+        return XDocument.Load(stream).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
     }
 
     static XElement? Child(XElement element, string name) => element.Elements().SingleOrDefault(e => e.Name.LocalName == name);
@@ -138,7 +137,7 @@ public class PackageTests(LocalFeed feed) : IClassFixture<LocalFeed>
         using var tool = ZipFile.OpenRead(Path.Combine(feed.Feed, $"ClipNet.Cli.{feed.Version}.nupkg"));
         var toolMetadata = Nuspec(tool, "ClipNet.Cli");
         Assert.Equal("DotnetTool", (string?)toolMetadata.Descendants().Single(e => e.Name.LocalName == "packageType").Attribute("name"));
-        Assert.Empty(toolMetadata.Descendants().Where(e => e.Name.LocalName == "dependency"));   // everything is inside
+        Assert.DoesNotContain(toolMetadata.Descendants(), e => e.Name.LocalName == "dependency");   // everything is inside
         var entries = tool.Entries.Select(e => e.FullName).ToHashSet();
         Assert.Superset(new HashSet<string> { "licenses/LICENSE-openai-clip.md", "licenses/LICENSE-DejaVu.txt", "licenses/LICENSE-LIBTORCH.txt" }, entries);
         Assert.Contains(entries, e => e.EndsWith("/libtorch_cpu.so"));
