@@ -15,6 +15,8 @@ public static class ClipProcess
         var start = new ProcessStartInfo("dotnet");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "clip.dll"));
         foreach (string arg in args) start.ArgumentList.Add(arg);
+        start.Environment.Remove("CLIPNET_DEBUG");
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         return Run(start, TimeSpan.FromMinutes(3));
     }
 
@@ -24,8 +26,6 @@ public static class ClipProcess
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.UseShellExecute = false;
-        start.Environment.Remove("CLIPNET_DEBUG");
-        foreach (var (name, value) in environment) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
