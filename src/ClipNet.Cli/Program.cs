@@ -18,5 +18,8 @@ var root = new RootCommand("ClipNet: CLIP for .NET — embed, classify, convert,
     IndexCommand.Create(),
     SearchCommand.Create(),
     DedupeCommand.Create(),
+    DownloadCommand.Create(),
+    ModelsCommand.Create(),
+    CacheCommand.Create(),
 };
 return CommandRunner.Invoke(root, args);
