@@ -56,6 +56,12 @@ public sealed class PhotoIndex : IDisposable
     public IReadOnlyList<PhotoHit> Similar(long id, int top = 20, PhotoFilter? filter = null, float? minScore = null) =>
         throw new NotImplementedException();
 
+    /// <summary>
+    /// The folders the index was built from, as absolute paths. Callers that open indexed files on behalf of others
+    /// (the web server) keep to them, so a photo later swapped for a link out of these folders is not served.
+    /// </summary>
+    public IReadOnlyList<string> Folders() => throw new NotImplementedException();
+
     /// <summary>The photo with this id, or null.</summary>
     public PhotoRecord? Get(long id) => throw new NotImplementedException();
 
