@@ -15,5 +15,6 @@ var root = new RootCommand("ClipNet: CLIP for .NET — embed, classify, convert,
     EvalCommand.Create(),
     SimilarityCommand.Create(),
     ArithmeticCommand.Create(),
+    ServeCommand.Create(),
 };
 return CommandRunner.Invoke(root, args);
