@@ -1,0 +1,93 @@
+using System.Net.Http.Json;
+using ClipNet.Search.Server;
+using Microsoft.Playwright;
+using Xunit;
+using static Microsoft.Playwright.Assertions;
+
+namespace ClipNet.Tests.Search.Server;
+
+/// <summary>
+/// The search page in a real browser: Debian's chromium, driven headless by Playwright (which is told where the
+/// browser is and so never tries to download one). It types a query, sees the thumbnails load, asks for "more like
+/// this", and drops an image onto the page. Set CLIPNET_SCREENSHOT to a file path to keep a picture of the results.
+/// </summary>
+[Collection(PhotoServerCollection.Name)]
+public class SearchPageBrowserTests(PhotoServerFixture server)
+{
+    public const string Chromium = "/usr/bin/chromium";
+
+    /// <summary>Debian's chromium, headless; `--no-sandbox` because the tests run as root.</summary>
+    public static Task<IBrowser> LaunchChromium(IPlaywright playwright)
+    {
+        if (!File.Exists(Chromium))
+            throw new InvalidOperationException($"{Chromium} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does this");
+        return playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+    }
+
+    [Fact]
+    public async Task TypeAQueryFollowMoreLikeThisAndDropAnImage()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchChromium(playwright);
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        var failures = new List<string>();
+        page.PageError += (_, error) => failures.Add(error);
+        page.RequestFailed += (_, request) => failures.Add($"{request.Url}: {request.Failure}");
+
+        await page.GotoAsync(server.Server.Address.ToString());
+        await Expect(page.Locator("#status")).ToHaveClassAsync("ready");
+        await Expect(page.Locator("#status")).ToContainTextAsync("20 photos");
+
+        // Search as you type: the grid shows the server's ranking, and every thumbnail loads.
+        await page.Locator("#q").PressSequentiallyAsync("a cat", new() { Delay = 30 });
+        var expected = (await server.Client.GetFromJsonAsync<SearchResponse>("/api/search?q=a%20cat&top=50"))!.Results;
+        await Expect(page.Locator(".photo")).ToHaveCountAsync(expected.Count);
+        Assert.Equal(expected.Select(h => h.Id.ToString()), await page.Locator(".photo").EvaluateAllAsync<string[]>("cards => cards.map(c => c.dataset.id)"));
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('.photo img')].every(i => i.complete && i.naturalWidth > 0)");
+        Assert.Equal(expected[0].Score.ToString("F3", System.Globalization.CultureInfo.InvariantCulture), await page.Locator(".photo .score").First.TextContentAsync());
+
+        // Clicking a thumbnail shows the full image and its path.
+        await page.Locator(".photo img").First.ClickAsync();
+        await Expect(page.Locator("#viewer")).ToBeVisibleAsync();
+        await Expect(page.Locator("#viewer-path")).ToHaveTextAsync(expected[0].Path);
+        await page.WaitForFunctionAsync("() => document.getElementById('viewer-image').naturalWidth > 0");
+        await page.Locator("#viewer-close").ClickAsync();
+
+        if (Environment.GetEnvironmentVariable("CLIPNET_SCREENSHOT") is { Length: > 0 } screenshot)
+            await page.ScreenshotAsync(new() { Path = screenshot });
+
+        // "More like this" on the second result: the grid becomes that photo's neighbours.
+        long second = expected[1].Id;
+        await page.Locator(".photo .more-like-this").Nth(1).ClickAsync();
+        await Expect(page.Locator("#summary")).ToContainTextAsync($"more like {expected[1].Path}");
+        var similar = (await server.Client.GetFromJsonAsync<SearchResponse>($"/api/similar/{second}?top=50"))!.Results;
+        await Expect(page.Locator(".photo").First).ToHaveAttributeAsync("data-id", similar[0].Id.ToString());
+        Assert.DoesNotContain(second.ToString(), await page.Locator(".photo").EvaluateAllAsync<string[]>("cards => cards.map(c => c.dataset.id)"));
+
+        // Dropping an image file searches by it: the astronaut finds itself and its copy first.
+        string png = Convert.ToBase64String(File.ReadAllBytes(Path.Combine(server.Photos, "astronaut.png")));
+        var dataTransfer = await page.EvaluateHandleAsync("""
+            png => {
+                const bytes = Uint8Array.from(atob(png), c => c.charCodeAt(0));
+                const transfer = new DataTransfer();
+                transfer.items.add(new File([bytes], "dropped-astronaut.png", { type: "image/png" }));
+                return transfer;
+            }
+            """, png);
+        await page.DispatchEventAsync("#results", "drop", new { dataTransfer });
+        await Expect(page.Locator("#image-query")).ToBeVisibleAsync();
+        await Expect(page.Locator("#summary")).ToContainTextAsync("photos like dropped-astronaut.png");
+        await Expect(page.Locator(".photo .name").First).ToHaveTextAsync("astronaut.png");
+        await Expect(page.Locator(".photo .score").First).ToHaveTextAsync("1.000");
+        await Expect(page.Locator(".photo .name").Nth(1)).ToHaveTextAsync("astronaut.png");
+
+        // The duplicates view shows the exact copy side by side with its size and path.
+        await page.Locator("#tab-duplicates").ClickAsync();
+        var group = page.Locator(".dup-group", new() { HasText = "Exact duplicates" });
+        await Expect(group.Locator(".dup-members figure")).ToHaveCountAsync(2);
+        await Expect(group).ToContainTextAsync(Path.Combine(server.Photos, "copies", "astronaut.png"));
+        await Expect(group.Locator(".size").First).ToContainTextAsync("KiB");
+
+        Assert.Empty(failures);
+    }
+}
