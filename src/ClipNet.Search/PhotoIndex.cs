@@ -1,3 +1,9 @@
+using System.Diagnostics;
+using System.Globalization;
+using ClipNet.Embeddings;
+using ClipNet.Vision;
+using Microsoft.Extensions.AI;
+
 namespace ClipNet.Search;
 
 /// <summary>
@@ -18,43 +24,114 @@ public sealed class PhotoIndex : IDisposable
     /// <summary>The file name used when none is given: <c>.clipnet-index.sqlite</c> in the current folder.</summary>
     public const string DefaultFileName = ".clipnet-index.sqlite";
 
-    public string Path { get; }
+    /// <summary>Cosine similarity at or above which two photos count as near duplicates (README: how it was chosen).</summary>
+    public const float DefaultDuplicateThreshold = 0.95f;
 
-    PhotoIndex(string path) => Path = path;
+    readonly IndexDatabase database;
+    readonly Lock sync = new();
+    Clip? clip;
+    bool ownsClip;
+    Loaded? loaded;
+
+    /// <summary>Every photo in id order with its row in the matrix of embeddings.</summary>
+    sealed record Loaded(List<PhotoRecord> Records, VectorMatrix Vectors, Dictionary<long, int> RowById);
+
+    public string Path => database.Path;
+
+    PhotoIndex(IndexDatabase database, Clip? clip)
+    {
+        this.database = database;
+        this.clip = clip;
+    }
 
     /// <summary>
     /// Opens the index at <paramref name="path"/> for updates with <paramref name="clip"/>, creating it if it
-    /// does not exist. An index made by another model is refused unless <paramref name="rebuild"/>, which empties it.
+    /// does not exist. An index made by another model is refused unless <paramref name="rebuild"/>, which empties
+    /// it first (so does <paramref name="rebuild"/> with the same model). <paramref name="precision"/> applies to a new or rebuilt index.
     /// </summary>
-    public static PhotoIndex Create(string path, Clip clip, bool rebuild = false, VectorPrecision precision = VectorPrecision.Float16) =>
-        throw new NotImplementedException();
+    public static PhotoIndex Create(string path, Clip clip, bool rebuild = false, VectorPrecision precision = VectorPrecision.Float16)
+    {
+        var model = IndexedModel.Of(clip);
+        if (!File.Exists(path)) return new PhotoIndex(IndexDatabase.Create(path, model, clip.EmbeddingDimension, precision), clip);
+        var database = IndexDatabase.Open(path);
+        if (rebuild) database.Reset(model, clip.EmbeddingDimension, precision);
+        else if (!database.Model.SameModelAs(model))
+        {
+            var recorded = database.Model;
+            database.Dispose();
+            throw ModelMismatch(path, recorded, model);
+        }
+        return new PhotoIndex(database, clip);
+    }
 
     /// <summary>
     /// Opens an existing index for queries. Text and image queries need a model: call <see cref="LoadModel"/>
     /// or <see cref="UseModel"/>; <see cref="Similar"/>, <see cref="Get"/>, <see cref="Duplicates"/> and
     /// <see cref="Status"/> do not.
     /// </summary>
-    public static PhotoIndex Open(string path) => throw new NotImplementedException();
+    public static PhotoIndex Open(string path) => new(IndexDatabase.Open(path), null);
 
     /// <summary>Loads the model recorded in the index (from its recorded source) and checks it is the same model.</summary>
-    public void LoadModel() => throw new NotImplementedException();
+    public void LoadModel()
+    {
+        string source = database.Model.Source;
+        if (!File.Exists(source) && !Directory.Exists(source))
+            throw new ClipNetException($"{Path}: the model it was built with, {source}, is not there any more; give the same model with --model");
+        var model = Clip.Load(source);
+        try
+        {
+            UseModel(model);
+            ownsClip = true;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Uses an already loaded model for queries; refused when it is not the model the index was built with.</summary>
-    public void UseModel(Clip clip) => throw new NotImplementedException();
+    public void UseModel(Clip model)
+    {
+        var identity = IndexedModel.Of(model);
+        if (!database.Model.SameModelAs(identity)) throw ModelMismatch(Path, database.Model, identity);
+        lock (sync) clip = model;
+    }
 
     /// <summary>True once a model is attached (queries by text or image can run).</summary>
-    public bool HasModel => throw new NotImplementedException();
+    public bool HasModel => clip is not null;
+
+    static ClipNetException ModelMismatch(string path, IndexedModel recorded, IndexedModel given) =>
+        new($"{path}: built with the model {recorded.Source}, not {given.Source} ({recorded.DifferenceFrom(given)}); use --rebuild to re-embed every photo with the new model");
+
+    Clip RequireModel() => clip ?? throw new ClipNetException($"{Path}: a text or image query needs the model (call LoadModel or UseModel)");
 
     /// <summary>Walks the folders and brings the index up to date with them; see <see cref="IndexUpdateResult"/>.</summary>
-    public IndexUpdateResult Update(IndexUpdateRequest request, IProgress<IndexProgress>? progress = null, CancellationToken cancellation = default) =>
-        throw new NotImplementedException();
+    public IndexUpdateResult Update(IndexUpdateRequest request, IProgress<IndexProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        var result = new IndexUpdate(database, RequireModel(), request).Run(progress, cancellation);
+        lock (sync) loaded = null;
+        return result;
+    }
 
     /// <summary>The best matches for a text, image or combined query, best first; ties in score by lower id first.</summary>
-    public IReadOnlyList<PhotoHit> Search(PhotoQuery query) => throw new NotImplementedException();
+    public IReadOnlyList<PhotoHit> Search(PhotoQuery query)
+    {
+        if (query.Text is null && query.ImagePath is null && query.ImageBytes is null)
+            throw new ClipNetException("a search needs a text or an image");
+        if (query.ImagePath is not null && query.ImageBytes is not null)
+            throw new ClipNetException("a search takes one image: a file or uploaded bytes, not both");
+        var state = Load();
+        return Rank(state, QueryVector(query), query.Top, query.Filter, query.MinScore, excludeRow: -1);
+    }
 
     /// <summary>Photos most like the indexed photo <paramref name="id"/> (itself excluded), best first.</summary>
-    public IReadOnlyList<PhotoHit> Similar(long id, int top = 20, PhotoFilter? filter = null, float? minScore = null) =>
-        throw new NotImplementedException();
+    public IReadOnlyList<PhotoHit> Similar(long id, int top = 20, PhotoFilter? filter = null, float? minScore = null)
+    {
+        var state = Load();
+        if (!state.RowById.TryGetValue(id, out int row)) throw new ClipNetException($"{Path}: no photo with id {id}");
+        return Rank(state, state.Vectors.Row(row), top, filter ?? PhotoFilter.None, minScore, excludeRow: row);
+    }
 
     /// <summary>
     /// The folders the index was built from, as absolute paths. Callers that open indexed files on behalf of others
@@ -63,15 +140,127 @@ public sealed class PhotoIndex : IDisposable
     public IReadOnlyList<string> Folders() => throw new NotImplementedException();
 
     /// <summary>The photo with this id, or null.</summary>
-    public PhotoRecord? Get(long id) => throw new NotImplementedException();
+    public PhotoRecord? Get(long id)
+    {
+        lock (sync) return database.Get(id);
+    }
 
     /// <summary>Exact duplicates by content hash and near duplicates by cosine ≥ <paramref name="threshold"/>. Never deletes anything.</summary>
-    public DuplicateReport Duplicates(float threshold = DefaultDuplicateThreshold) => throw new NotImplementedException();
+    public DuplicateReport Duplicates(float threshold = DefaultDuplicateThreshold)
+    {
+        var state = Load();
+        return DuplicateFinder.Find(state.Records, state.Vectors, threshold);
+    }
 
-    /// <summary>Cosine similarity at or above which two photos count as near duplicates (README: how it was chosen).</summary>
-    public const float DefaultDuplicateThreshold = 0.95f;
+    public IndexStatus Status()
+    {
+        lock (sync)
+        {
+            string? updated = database.GetMeta("updated_utc");
+            return new IndexStatus(Path, database.Count("photos"), database.Count("unreadable"), database.Dimension, database.Precision, database.Model,
+                updated is null ? null : DateTime.Parse(updated, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal));
+        }
+    }
 
-    public IndexStatus Status() => throw new NotImplementedException();
+    /// <summary>The files the index could not read, with why.</summary>
+    public IReadOnlyList<UnreadableFile> UnreadableFiles()
+    {
+        lock (sync) return database.UnreadableList();
+    }
 
-    public void Dispose() { }
+    Loaded Load()
+    {
+        lock (sync)
+        {
+            if (loaded is not null) return loaded;
+            var (records, vectors) = database.ReadAll();
+            if (records.Count == 0) throw new ClipNetException($"{Path}: the index is empty (add photos with `clip index FOLDER --model M`)");
+            loaded = new Loaded(records, vectors, records.Select((r, row) => (r.Id, row)).ToDictionary(p => p.Id, p => p.row));
+            return loaded;
+        }
+    }
+
+    List<PhotoHit> Rank(Loaded state, float[] query, int top, PhotoFilter filter, float? minScore, int excludeRow)
+    {
+        if (top <= 0) throw new ClipNetException($"the number of results must be positive, got {top}");
+        var admits = FilterPredicate(filter, state.Records);
+        var scores = state.Vectors.Scores(query);
+        var best = VectorMatrix.TopK(scores, top, row => row != excludeRow && admits(row), minScore ?? float.NegativeInfinity);
+        return [.. best.Select(b =>
+        {
+            var r = state.Records[b.Row];
+            return new PhotoHit(r.Id, r.Path, b.Score, r.CapturedAt, r.SizeBytes);
+        })];
+    }
+
+    static Func<int, bool> FilterPredicate(PhotoFilter filter, List<PhotoRecord> records)
+    {
+        string? folder = filter.FolderPrefix is null ? null : System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(filter.FolderPrefix));
+        var types = filter.Types.Select(t => PhotoFiles.TypeOf("." + t.TrimStart('.'))
+            ?? throw new ClipNetException($"unknown file type '{t}' (jpg, jpeg, png, webp, gif, bmp)")).ToHashSet();
+        return row =>
+        {
+            var r = records[row];
+            if (folder is not null && !PhotoFiles.IsUnder(r.Path, folder)) return false;
+            if (types.Count > 0 && !types.Contains(r.Type)) return false;
+            if (filter.After is null && filter.Before is null) return true;
+            var taken = r.CapturedAt ?? r.ModifiedUtc.ToLocalTime();
+            return (filter.After is not { } after || taken >= after) && (filter.Before is not { } before || taken < before);
+        };
+    }
+
+    /// <summary>The normalised sum of the query's parts: text, image, plus texts, minus texts (negated).</summary>
+    float[] QueryVector(PhotoQuery query)
+    {
+        var model = RequireModel();
+        var parts = new List<float[]>();
+        var texts = new List<string>();
+        if (query.Text is not null) texts.Add(query.Text);
+        texts.AddRange(query.Plus);
+        texts.AddRange(query.Minus);
+        lock (sync)
+        {
+            if (texts.Count > 0)
+            {
+                using var generator = new ClipTextEmbeddingGenerator(model);
+                var embeddings = generator.GenerateAsync(texts).GetAwaiter().GetResult();
+                for (int i = 0; i < texts.Count; i++)
+                {
+                    var vector = embeddings[i].Vector.ToArray();
+                    if (i >= texts.Count - query.Minus.Count) System.Numerics.Tensors.TensorPrimitives.Negate(vector, vector);
+                    parts.Add(vector);
+                }
+            }
+            if (query.ImagePath is not null || query.ImageBytes is not null)
+            {
+                string name = query.ImagePath ?? query.ImageBytesName;
+                byte[] bytes = query.ImageBytes ?? ReadQueryImage(query.ImagePath!);
+                var embedded = new PipelinedImageEmbedder(model) { Workers = 1, BatchesAhead = 1 }
+                    .Embed([bytes], (b, _) => DecodeUpright(b, name)).Single();
+                parts.Add(embedded.Vector ?? throw new ClipNetException(embedded.Problem!));
+            }
+        }
+        var sum = new float[parts[0].Length];
+        foreach (var part in parts) System.Numerics.Tensors.TensorPrimitives.Add(sum, part, sum);
+        float norm = System.Numerics.Tensors.TensorPrimitives.Norm(sum);
+        if (norm < 1e-6f) throw new ClipNetException("the query's parts cancel out: nothing is left to search for");
+        System.Numerics.Tensors.TensorPrimitives.Divide(sum, norm, sum);
+        return sum;
+    }
+
+    static byte[] ReadQueryImage(string path)
+    {
+        if (Directory.Exists(path)) throw new ClipNetException($"{path}: is a folder, not an image file");
+        if (!File.Exists(path)) throw new ClipNetException($"{path}: file not found");
+        return File.ReadAllBytes(path);
+    }
+
+    /// <summary>How the index decodes every photo: as a viewer shows it, turned by its EXIF orientation.</summary>
+    internal static DecodedImage DecodeUpright(byte[] encoded, string name) => ImageDecoder.Decode(encoded, name, applyExifOrientation: true);
+
+    public void Dispose()
+    {
+        database.Dispose();
+        if (ownsClip) clip?.Dispose();
+    }
 }
