@@ -40,7 +40,7 @@ function filterParams(form) {
   add("from", $("from").value);
   add("to", $("to").value);
   add("type", $("type").value);
-  add("minScore", $("min-score").value);
+  if (Number($("min-score").value) > 0) add("minScore", $("min-score").value);   // 0 is "off": no minimum
   add("top", $("top").value);
   return form;
 }
@@ -150,7 +150,8 @@ for (const id of ["plus", "minus", "folder"])
   $(id).addEventListener("input", () => { clearTimeout(typingTimer); typingTimer = setTimeout(runQuery, 250); });
 for (const id of ["from", "to", "type", "top"]) $(id).addEventListener("change", runQuery);
 $("min-score").addEventListener("input", () => {
-  $("min-score-value").textContent = Number($("min-score").value).toFixed(2);
+  const value = Number($("min-score").value);
+  $("min-score-value").textContent = value > 0 ? value.toFixed(2) : "off";
   clearTimeout(typingTimer);
   typingTimer = setTimeout(runQuery, 120);
 });
