@@ -1,3 +1,4 @@
+using ClipNet.Model;
 using System.CommandLine;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -22,9 +23,5 @@ static class CommonOptions
     public static Clip LoadModel(ParseResult parse, Option<string> model, Option<string> device) =>
         Clip.Load(parse.GetValue(model)!, ScalarType.Float32, ParseDevice(parse.GetValue(device)!));
 
-    static Device ParseDevice(string name)
-    {
-        try { return torch.device(name); }
-        catch (Exception e) { throw new ClipNetException($"unknown or unavailable device '{name}' ({e.Message})"); }
-    }
+    static Device ParseDevice(string name) => ComputeDevice.Parse(name);
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using ClipNet.Search;
-using ClipNet.Training.Quickstart;
+using ClipNet.Training;
 
 namespace ClipNet.Cli.Commands;
 

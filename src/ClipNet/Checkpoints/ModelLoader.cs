@@ -68,3 +68,6 @@ public static class ModelLoader
         }
     }
 }
+
+/// <summary>A model with the tokenizer and preprocessing that belong to it, and where it came from.</summary>
+public sealed record LoadedModel(ClipModel Model, ClipTokenizer Tokenizer, ImagePreprocessor Preprocessor, StateDictFormat Format, string Source);

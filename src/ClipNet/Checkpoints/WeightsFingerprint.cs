@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using ClipNet.Model;
+using ClipNet.SafeTensors;
 using TorchSharp;
 
 namespace ClipNet.Checkpoints;

@@ -1,8 +1,0 @@
-using ClipNet.Model;
-using ClipNet.Text;
-using ClipNet.Vision;
-
-namespace ClipNet.Checkpoints;
-
-/// <summary>A model with the tokenizer and preprocessing that belong to it, and where it came from.</summary>
-public sealed record LoadedModel(ClipModel Model, ClipTokenizer Tokenizer, ImagePreprocessor Preprocessor, StateDictFormat Format, string Source);
