@@ -42,6 +42,7 @@ public sealed class ThumbnailCache
         var made = making.GetOrAdd(key, _ => new Lazy<byte[]>(() =>
         {
             var jpeg = Make(sourcePath, MaxSide);
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             AtomicFile.WriteAllBytes(file, jpeg);
             return jpeg;
         }));
