@@ -6,6 +6,13 @@ using ClipNet.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
+// `-- serve [SHARED]`: the search server's start-up and query latency (ServeBenchmark.cs), apart from the rest.
+if (args.FirstOrDefault() == "serve")
+{
+    await ServeBenchmark.Run(args.Length > 1 ? args[1] : "../shared");
+    return;
+}
+
 // Measures ClipNet against this machine's own GEMM rate and compares alternative paths, all in one run, so
 // the ratios are meaningful even on a noisy machine. Results go to stdout as a Markdown table.
 torch.set_grad_enabled(true);

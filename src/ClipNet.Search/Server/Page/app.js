@@ -105,6 +105,8 @@ function photoCard(hit) {
   img.alt = hit.name;
   img.loading = "lazy";
   img.addEventListener("click", () => openViewer(hit));
+  // A file moved or deleted since indexing (or one the server refuses) shows as such, not as a broken image.
+  img.addEventListener("error", () => card.classList.add("missing"));
   const caption = document.createElement("figcaption");
   const score = document.createElement("span");
   score.className = "score";

@@ -66,9 +66,6 @@ public class SearchPageBrowserTests(PhotoServerFixture server)
         await page.WaitForFunctionAsync("() => document.getElementById('viewer-image').naturalWidth > 0");
         await page.Locator("#viewer-close").ClickAsync();
 
-        if (Environment.GetEnvironmentVariable("CLIPNET_SCREENSHOT") is { Length: > 0 } screenshot)
-            await page.ScreenshotAsync(new() { Path = screenshot });
-
         // "More like this" on the second result: the grid becomes that photo's neighbours.
         long second = expected[1].Id;
         await page.Locator(".photo .more-like-this").Nth(1).ClickAsync();
@@ -93,6 +90,11 @@ public class SearchPageBrowserTests(PhotoServerFixture server)
         await Expect(page.Locator(".photo .name").First).ToHaveTextAsync("astronaut.png");
         await Expect(page.Locator(".photo .score").First).ToHaveTextAsync("1.000");
         await Expect(page.Locator(".photo .name").Nth(1)).ToHaveTextAsync("astronaut.png");
+        if (Environment.GetEnvironmentVariable("CLIPNET_SCREENSHOT") is { Length: > 0 } screenshot)
+        {
+            await page.WaitForTimeoutAsync(500);   // let the last thumbnails paint
+            await page.ScreenshotAsync(new() { Path = screenshot });
+        }
 
         // The duplicates view shows the exact copy side by side with its size and path.
         await page.Locator("#tab-duplicates").ClickAsync();
