@@ -43,25 +43,11 @@ static class ServeBenchmark
             rows.Add(("serve, ViT-B/32: start to first text search answered (model load + warm-up + query)", $"{firstAnswer:F2} s"));
 
             var queries = new[] { "a cat", "a red rocket at night", "coins on a table", "a man with a camera", "coffee", "a horse", "stars", "a brick wall" };
-            var times = new List<double>();
-            for (int i = 0; i < 24; i++)
-            {
-                var one = Stopwatch.StartNew();
-                (await http.GetAsync($"/api/search?q={Uri.EscapeDataString(queries[i % queries.Length])}&top=50")).EnsureSuccessStatusCode();
-                times.Add(one.Elapsed.TotalMilliseconds);
-            }
-            times.Sort();
-            rows.Add(("serve, ViT-B/32: one text search over HTTP, median of 24 (p90)", $"{times[times.Count / 2]:F1} ms ({times[(int)(times.Count * 0.9)]:F1} ms)"));
+            var search = await Milliseconds(24, i => http.GetAsync($"/api/search?q={Uri.EscapeDataString(queries[i % queries.Length])}&top=50"));
+            rows.Add(("serve, ViT-B/32: one text search over HTTP, median of 24 (p90)", $"{search[search.Count / 2]:F1} ms ({search[(int)(search.Count * 0.9)]:F1} ms)"));
 
             long id = (await http.GetFromJsonAsync<SearchResponse>("/api/search?q=a%20cat&top=1"))!.Results[0].Id;
-            var similar = new List<double>();
-            for (int i = 0; i < 24; i++)
-            {
-                var one = Stopwatch.StartNew();
-                (await http.GetAsync($"/api/similar/{id}?top=50")).EnsureSuccessStatusCode();
-                similar.Add(one.Elapsed.TotalMilliseconds);
-            }
-            similar.Sort();
+            var similar = await Milliseconds(24, _ => http.GetAsync($"/api/similar/{id}?top=50"));
             rows.Add(("serve: \"more like this\" over HTTP (no model call), median of 24", $"{similar[similar.Count / 2]:F1} ms"));
         }
         finally
@@ -70,5 +56,19 @@ static class ServeBenchmark
         }
         Console.WriteLine("| measurement | result |\n| --- | --- |");
         foreach (var (what, result) in rows) Console.WriteLine($"| {what} | {result} |");
+    }
+
+    /// <summary>Wall times of <paramref name="count"/> requests in milliseconds, sorted.</summary>
+    static async Task<List<double>> Milliseconds(int count, Func<int, Task<HttpResponseMessage>> request)
+    {
+        var times = new List<double>();
+        for (int i = 0; i < count; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            (await request(i)).EnsureSuccessStatusCode();
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        return times;
     }
 }
