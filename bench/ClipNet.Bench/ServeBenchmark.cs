@@ -15,7 +15,7 @@ namespace ClipNet.Bench;
 /// </summary>
 static class ServeBenchmark
 {
-    public static async Task Run(string shared)
+    public static async Task<List<(string What, string Result)>> Run(string shared)
     {
         var rows = new List<(string What, string Result)>();
         string folder = Directory.CreateTempSubdirectory("clipnet-serve-bench-").FullName;
@@ -54,8 +54,7 @@ static class ServeBenchmark
         {
             Directory.Delete(folder, recursive: true);
         }
-        Console.WriteLine("| measurement | result |\n| --- | --- |");
-        foreach (var (what, result) in rows) Console.WriteLine($"| {what} | {result} |");
+        return rows;
     }
 
     /// <summary>Wall times of <paramref name="count"/> requests in milliseconds, sorted.</summary>

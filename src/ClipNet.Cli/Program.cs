@@ -15,6 +15,9 @@ var root = new RootCommand("ClipNet: CLIP for .NET — embed, classify, convert,
     EvalCommand.Create(),
     SimilarityCommand.Create(),
     ArithmeticCommand.Create(),
+    IndexCommand.Create(),
+    SearchCommand.Create(),
+    DedupeCommand.Create(),
     ServeCommand.Create(),
 };
 return CommandRunner.Invoke(root, args);

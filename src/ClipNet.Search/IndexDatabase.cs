@@ -54,7 +54,8 @@ sealed class IndexDatabase : IDisposable
         try
         {
             database.ReadMeta();
-            database.Execute(WriteAheadLogging);
+            // Switching the mode needs a lock; a reader beside a running `clip index` finds it set already.
+            if (database.Scalar<string>("PRAGMA journal_mode") != "wal") database.Execute(WriteAheadLogging);
             return database;
         }
         catch
@@ -65,7 +66,7 @@ sealed class IndexDatabase : IDisposable
     }
 
     // Set only once the file is known to be ours: switching the journal mode rewrites a file's header.
-    const string WriteAheadLogging = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+    const string WriteAheadLogging = "PRAGMA journal_mode = WAL;";
 
     /// <summary>Creates an empty index for <paramref name="model"/>; the file must not exist.</summary>
     public static IndexDatabase Create(string path, IndexedModel model, int dimension, VectorPrecision precision)
@@ -75,12 +76,12 @@ sealed class IndexDatabase : IDisposable
         var database = Connect(path);
         try
         {
+            database.Execute(WriteAheadLogging);   // a new file, ours: readers beside the first run never meet a rollback journal
             using var transaction = database.connection.BeginTransaction();
             database.Execute(Schema);
             database.Execute($"PRAGMA application_id = {ApplicationId}; PRAGMA user_version = {SchemaVersion};");
             database.SetMeta(model, dimension, precision);
             transaction.Commit();
-            database.Execute(WriteAheadLogging);
             database.ReadMeta();
             return database;
         }
@@ -98,16 +99,22 @@ sealed class IndexDatabase : IDisposable
         try
         {
             connection.Open();
+            database.Execute("PRAGMA synchronous = NORMAL;");   // with WAL: durable at each checkpoint, never corrupt
             return database;
         }
         catch (SqliteException e)
         {
             database.Dispose();
-            throw database.NotOurs(e.Message);
+            throw database.Damaged(e);
         }
     }
 
     ClipNetException NotOurs(string problem) => new($"{Path}: not a ClipNet photo index ({problem})");
+
+    /// <summary>SQLite's own error on a file that is not a database, or a damaged one, as one message naming the index.</summary>
+    public ClipNetException Damaged(SqliteException e) => e.SqliteErrorCode == 26   // SQLITE_NOTADB
+        ? NotOurs(e.Message)
+        : new($"{Path}: the photo index is corrupt or unwritable ({e.Message}); delete it or rebuild it with `clip index --rebuild`", e);
 
     void ReadMeta()
     {
@@ -128,7 +135,7 @@ sealed class IndexDatabase : IDisposable
         }
         catch (SqliteException e)
         {
-            throw NotOurs(e.Message);
+            throw Damaged(e);
         }
     }
 
@@ -244,6 +251,34 @@ sealed class IndexDatabase : IDisposable
         command.Parameters.AddWithValue("$size", size);
         command.Parameters.AddWithValue("$mtime", mtimeTicks);
         command.ExecuteNonQuery();
+    }
+
+    public void DeleteAllPhotos() => Execute("DELETE FROM photos");
+
+    /// <summary>
+    /// Writes a photo given from outside the indexer (by id; 0 or an unknown id inserts) and returns its id.
+    /// File size, mtime and hash are the file's when it exists, so the next update sees it as indexed.
+    /// </summary>
+    public long UpsertExternal(long id, string path, DateTime? capturedAt, ReadOnlySpan<float> embedding)
+    {
+        if (embedding.Length != Dimension) throw new ClipNetException($"{Path}: a vector of dimension {embedding.Length} cannot go into an index of dimension {Dimension}");
+        var file = new FileInfo(path);
+        using var command = Command("""
+            INSERT INTO photos(id, path, type, size, mtime, content_hash, captured_at, orientation, width, height, embedding)
+            VALUES (CASE WHEN $id > 0 THEN $id END, $path, $type, $size, $mtime, $hash, $captured, 1, 0, 0, $embedding)
+            ON CONFLICT(id) DO UPDATE SET path = excluded.path, type = excluded.type, size = excluded.size, mtime = excluded.mtime,
+                content_hash = excluded.content_hash, captured_at = excluded.captured_at, embedding = excluded.embedding
+            RETURNING id;
+            """);
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$path", path);
+        command.Parameters.AddWithValue("$type", PhotoFiles.TypeOf(path) ?? "");
+        command.Parameters.AddWithValue("$size", file.Exists ? file.Length : 0);
+        command.Parameters.AddWithValue("$mtime", file.Exists ? file.LastWriteTimeUtc.Ticks : 0);
+        command.Parameters.AddWithValue("$hash", file.Exists ? PhotoFiles.ContentHash(path) : "");
+        command.Parameters.AddWithValue("$captured", capturedAt is { } captured ? captured.Ticks : DBNull.Value);
+        command.Parameters.AddWithValue("$embedding", VectorBlob.Encode(embedding, Precision));
+        return (long)command.ExecuteScalar()!;
     }
 
     public void Delete(long id)

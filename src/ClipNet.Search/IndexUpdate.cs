@@ -12,6 +12,9 @@ public sealed record IndexUpdateRequest(IReadOnlyList<string> Folders)
     public int CommitBatchSize { get; init; } = 64;
     /// <summary>Threads that decode and preprocess images ahead of the model.</summary>
     public int DecodeWorkers { get; init; } = Math.Max(1, Environment.ProcessorCount - 1);
+
+    /// <summary>Throws the error an update would give for a missing folder, without doing anything else.</summary>
+    public void CheckFolders() => PhotoFiles.Roots(Folders);
 }
 
 /// <summary>

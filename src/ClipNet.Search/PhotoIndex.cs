@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using ClipNet.Embeddings;
 using ClipNet.Vision;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
 
 namespace ClipNet.Search;
@@ -22,8 +23,24 @@ namespace ClipNet.Search;
 /// </summary>
 public sealed class PhotoIndex : IDisposable
 {
-    /// <summary>The file name used when none is given: <c>.clipnet-index.sqlite</c> in the current folder.</summary>
-    public const string DefaultFileName = ".clipnet-index.sqlite";
+    /// <summary>The index's file name in the per-user data folder, see <see cref="DefaultPath"/>.</summary>
+    public const string DefaultFileName = "photo-index.sqlite";
+
+    /// <summary>
+    /// The index used when none is named: <c>$CLIPNET_INDEX</c> if set, else <c>photo-index.sqlite</c> in
+    /// <c>$XDG_DATA_HOME/clipnet</c> (<c>~/.local/share/clipnet</c>), so `clip search` finds what `clip index`
+    /// built from whatever folder it is run in.
+    /// </summary>
+    public static string DefaultPath
+    {
+        get
+        {
+            if (Environment.GetEnvironmentVariable("CLIPNET_INDEX") is { Length: > 0 } overridden) return overridden;
+            string data = Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } xdg
+                ? xdg : System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+            return System.IO.Path.Combine(data, "clipnet", DefaultFileName);
+        }
+    }
 
     /// <summary>Cosine similarity at or above which two photos count as near duplicates (README: how it was chosen).</summary>
     public const float DefaultDuplicateThreshold = 0.95f;
@@ -35,7 +52,7 @@ public sealed class PhotoIndex : IDisposable
     Loaded? loaded;
 
     /// <summary>Every photo in id order with its row in the matrix of embeddings.</summary>
-    sealed record Loaded(List<PhotoRecord> Records, VectorMatrix Vectors, Dictionary<long, int> RowById);
+    internal sealed record Loaded(List<PhotoRecord> Records, VectorMatrix Vectors, Dictionary<long, int> RowById);
 
     public string Path => database.Path;
 
@@ -53,6 +70,7 @@ public sealed class PhotoIndex : IDisposable
     public static PhotoIndex Create(string path, Clip clip, bool rebuild = false, VectorPrecision precision = VectorPrecision.Float16)
     {
         var model = IndexedModel.Of(clip);
+        if (path == DefaultPath) Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         if (!File.Exists(path)) return new PhotoIndex(IndexDatabase.Create(path, model, clip.EmbeddingDimension, precision), clip);
         var database = IndexDatabase.Open(path);
         if (rebuild) database.Reset(model, clip.EmbeddingDimension, precision);
@@ -110,7 +128,7 @@ public sealed class PhotoIndex : IDisposable
     /// <summary>Walks the folders and brings the index up to date with them; see <see cref="IndexUpdateResult"/>.</summary>
     public IndexUpdateResult Update(IndexUpdateRequest request, IProgress<IndexProgress>? progress = null, CancellationToken cancellation = default)
     {
-        var result = new IndexUpdate(database, RequireModel(), request).Run(progress, cancellation);
+        var result = Guarded(() => new IndexUpdate(database, RequireModel(), request).Run(progress, cancellation));
         lock (sync)
         {
             loaded = null;
@@ -155,7 +173,7 @@ public sealed class PhotoIndex : IDisposable
     /// <summary>The photo with this id, or null.</summary>
     public PhotoRecord? Get(long id)
     {
-        lock (sync) return database.Get(id);
+        lock (sync) return Guarded(() => database.Get(id));
     }
 
     /// <summary>Exact duplicates by content hash and near duplicates by cosine ≥ <paramref name="threshold"/>. Never deletes anything.</summary>
@@ -169,8 +187,9 @@ public sealed class PhotoIndex : IDisposable
     {
         lock (sync)
         {
-            string? updated = database.GetMeta("updated_utc");
-            return new IndexStatus(Path, database.Count("photos"), database.Count("unreadable"), database.Dimension, database.Precision, database.Model,
+            string? updated = Guarded(() => database.GetMeta("updated_utc"));
+            return new IndexStatus(Path, Guarded(() => database.Count("photos")), Guarded(() => database.Count("unreadable")), database.Dimension,
+                database.Precision, database.Model,
                 updated is null ? null : DateTime.Parse(updated, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal));
         }
     }
@@ -178,20 +197,55 @@ public sealed class PhotoIndex : IDisposable
     /// <summary>The files the index could not read, with why.</summary>
     public IReadOnlyList<UnreadableFile> UnreadableFiles()
     {
-        lock (sync) return database.UnreadableList();
+        lock (sync) return Guarded(database.UnreadableList);
     }
 
-    Loaded Load()
+    Loaded Load() => TryLoad() ?? throw new ClipNetException($"{Path}: the index is empty (add photos with `clip index FOLDER --model M`)");
+
+    /// <summary>The photos and the matrix of their embeddings, read once and kept until a write; null when there are none.</summary>
+    internal Loaded? TryLoad()
     {
         lock (sync)
         {
             if (loaded is not null) return loaded;
-            var (records, vectors) = database.ReadAll();
-            if (records.Count == 0) throw new ClipNetException($"{Path}: the index is empty (add photos with `clip index FOLDER --model M`)");
+            var (records, vectors) = Guarded(database.ReadAll);
+            if (records.Count == 0) return null;
             loaded = new Loaded(records, vectors, records.Select((r, row) => (r.Id, row)).ToDictionary(p => p.Id, p => p.row));
             return loaded;
         }
     }
+
+    /// <summary>SQLite's own errors on reading or writing a damaged file, as one message naming the index.</summary>
+    T Guarded<T>(Func<T> work)
+    {
+        try
+        {
+            return work();
+        }
+        catch (SqliteException e)
+        {
+            throw database.Damaged(e);
+        }
+    }
+
+    /// <summary>Runs writes in one transaction and drops the loaded matrix, for <see cref="PhotoVectorCollection"/>.</summary>
+    internal void Write(Action<IndexDatabase> write)
+    {
+        lock (sync)
+        {
+            Guarded(() =>
+            {
+                using var transaction = database.BeginTransaction();
+                write(database);
+                transaction.Commit();
+                return true;
+            });
+            loaded = null;
+        }
+    }
+
+    /// <summary>The unit embedding of a text query.</summary>
+    internal float[] TextVector(string text) => QueryVector(new PhotoQuery { Text = text });
 
     List<PhotoHit> Rank(Loaded state, float[] query, int top, PhotoFilter filter, float? minScore, int excludeRow)
     {
