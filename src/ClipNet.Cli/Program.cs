@@ -19,5 +19,8 @@ var root = new RootCommand("ClipNet: CLIP for .NET — embed, classify, convert,
     SearchCommand.Create(),
     DedupeCommand.Create(),
     ServeCommand.Create(),
+    DownloadCommand.Create(),
+    ModelsCommand.Create(),
+    CacheCommand.Create(),
 };
 return CommandRunner.Invoke(root, args);

@@ -1,30 +1,85 @@
 using System.CommandLine;
+using ClipNet.Data;
 using ClipNet.Evaluation;
+using ClipNet.Interchange;
 
 namespace ClipNet.Cli.Commands;
 
-/// <summary>`clip features --model M --data D [--out F.safetensors] [--limit N]`: embed a dataset's images once for later evaluations.</summary>
+/// <summary>
+/// `clip features --model M --data D [--shard i/N] [--format safetensors|parquet|clip-retrieval] [--out PATH]`: embed a
+/// dataset's images (or one shard of them) once, for later evaluations or for other engines;
+/// `clip features --merge DIR... --out F`: join the shards.
+/// </summary>
 public static class FeaturesCommand
 {
     public static Command Create()
     {
         var model = CommonOptions.Model();
+        model.Required = false;   // --merge needs none
         var device = CommonOptions.Device();
-        var data = EvaluationOptions.Data(required: true);
-        var output = new Option<string>("--out") { Description = "Output .safetensors file", DefaultValueFactory = _ => "features.safetensors" };
+        var data = EvaluationOptions.Data();
+        var output = new Option<string>("--out")
+        {
+            Description = "Output: a .safetensors or .parquet file, or the folder for --format clip-retrieval",
+            DefaultValueFactory = _ => "features.safetensors",
+        };
         var limit = EvaluationOptions.Limit();
-        var command = new Command("features", "Embed a dataset's images (raw, unnormalised) with labels and captions into a safetensors file")
-            { model, device, data, output, limit };
+        var shard = new Option<string?>("--shard")
+        {
+            Description = "Embed only shard INDEX/COUNT (0-based), chosen by a stable hash of each item's id: N jobs given 0/N … N-1/N cover the dataset once",
+        };
+        var format = new Option<string?>("--format")
+        {
+            Description = "safetensors (for `clip eval`), parquet (one row per item) or clip-retrieval (img_emb/*.npy + metadata/*.parquet); default from --out's extension",
+        };
+        format.AcceptOnlyFromAmong("safetensors", "parquet", "clip-retrieval");
+        var dtype = new Option<string>("--dtype")
+        {
+            Description = "Embedding values: float32, or float16 for clip-retrieval output (as clip-retrieval writes them)",
+            DefaultValueFactory = _ => "float32",
+        };
+        dtype.AcceptOnlyFromAmong("float32", "float16");
+        var merge = new Option<string[]>("--merge")
+        {
+            Description = "Instead of embedding: merge the shard files (or folders of them) into --out, in dataset order",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var command = new Command("features", "Embed a dataset's images (raw, unnormalised) with ids, labels and captions, or merge shards of such files")
+            { model, device, data, output, limit, shard, format, dtype, merge };
         command.SetAction(parse =>
         {
-            using var clip = CommonOptions.LoadModel(parse, model, device);
             string path = parse.GetValue(output)!;
-            using var features = EmbeddingProgressDisplay.Run("embedding images",
-                progress => FeatureExtraction.Extract(clip, parse.GetValue(data)!, parse.GetValue(limit), progress, EvaluationOptions.Problems()));
-            features.Save(path);
-            Console.WriteLine($"wrote {path}: {features.Count} images × {features.Dimension} features");
+            var outputFormat = parse.GetValue(format) is { } named ? Parse(named) : FeatureFiles.FormatOf(path);
+            var precision = parse.GetValue(dtype) == "float16" ? EmbeddingPrecision.Float16 : EmbeddingPrecision.Float32;
+            if (parse.GetValue(merge) is { Length: > 0 } shards)
+            {
+                if (parse.GetValue(data) is not null) throw new ClipNetException("--merge joins files already embedded; give either --merge or --data, not both");
+                using var merged = FeatureFiles.Merge(shards);
+                Report(FeatureFiles.Write(merged, path, outputFormat, precision), merged);
+                return 0;
+            }
+            string dataset = parse.GetValue(data) ?? throw new ClipNetException("give --data (a dataset to embed) or --merge (shard files to join)");
+            if (parse.GetValue(model) is null) throw new ClipNetException("give --model to embed the dataset with");
+            var selected = parse.GetValue(shard) is { } text ? Shard.Parse(text) : Shard.Whole;
+            using var clip = CommonOptions.LoadModel(parse, model, device);
+            using var features = EmbeddingProgressDisplay.Run(selected.IsWhole ? "embedding images" : $"embedding shard {selected}",
+                progress => FeatureExtraction.Extract(clip, dataset, parse.GetValue(limit), progress, EvaluationOptions.Problems(), selected));
+            Report(FeatureFiles.Write(features, path, outputFormat, precision), features);
             return 0;
         });
         return command;
+    }
+
+    static FeatureFormat Parse(string name) => name switch
+    {
+        "parquet" => FeatureFormat.Parquet,
+        "clip-retrieval" => FeatureFormat.ClipRetrieval,
+        _ => FeatureFormat.Safetensors,
+    };
+
+    static void Report(IReadOnlyList<string> files, FeatureSet features)
+    {
+        string shard = features.Items is { Shard.IsWhole: false } items ? $" (shard {items.Shard})" : "";
+        Console.WriteLine($"wrote {string.Join(", ", files)}: {features.Count} images × {features.Dimension} features{shard}");
     }
 }

@@ -6,23 +6,32 @@ namespace ClipNet.Evaluation;
 /// <summary>
 /// Embeds a whole dataset with a frozen model, in dataset order, a chunk at a time (the reference eval
 /// transform, decoding on parallel workers one chunk ahead). Images that cannot be read are left out and
-/// listed in the returned log rather than ending the run.
+/// listed in the returned log rather than ending the run. Each row records the item's id and dataset position
+/// (<see cref="FeatureSet.Items"/>), so the shards of one dataset, embedded anywhere, merge back into it.
 /// </summary>
 public static class FeatureExtraction
 {
     public const int DefaultChunkSize = 256;
 
-    /// <param name="limit">Embed only the first this many items (all when null).</param>
+    /// <param name="limit">Embed only the first this many items (of the shard; all when null).</param>
     /// <param name="progress">Told (items done, items to do) after each chunk, on the caller's thread.</param>
+    /// <param name="shard">Embed only this shard's items (<see cref="Shard.Whole"/> when null).</param>
     public static FeatureSet Extract(Clip clip, IImageTextDataset dataset, int? limit = null, IProgress<(int Done, int Total)>? progress = null,
-        DataProblemLog? problems = null)
+        DataProblemLog? problems = null, Shard? shard = null)
     {
         if (limit is < 1) throw new ClipNetException($"the image limit must be at least 1, got {limit}");
-        int wanted = Math.Min(limit ?? int.MaxValue, dataset.Count);
-        var loader = new EvaluationLoader(dataset, clip.Preprocessor) { Problems = problems ?? new DataProblemLog() };
+        var selected = shard ?? Shard.Whole;
+        int[] positions = selected.IsWhole ? [.. Enumerable.Range(0, dataset.Count)] : selected.Positions(dataset);
+        if (positions.Length == 0)
+            throw new ClipNetException($"{dataset.Name}: shard {selected} holds none of its {dataset.Count} items; use fewer shards");
+        var items = DatasetSplit.Subset(dataset, positions, $"shard {selected}");
+        int wanted = Math.Min(limit ?? int.MaxValue, items.Count);
+        var loader = new EvaluationLoader(items, clip.Preprocessor) { Problems = problems ?? new DataProblemLog() };
         var parts = new List<Tensor>();
         var labels = new List<long>(wanted);
         var captions = new List<IReadOnlyList<string>>(wanted);
+        var ids = new List<string>(wanted);
+        var rowPositions = new List<long>(wanted);
         try
         {
             foreach (var chunk in loader.Chunks(Math.Min(DefaultChunkSize, Math.Max(wanted, 1)), progress is null ? null : new Capped(progress, wanted)))
@@ -34,12 +43,18 @@ public static class FeatureExtraction
                     parts.Add(clip.EncodePixels(pixels, normalize: false));
                     labels.AddRange(chunk.Labels.Take(rows).Select(l => (long)l));
                     captions.AddRange(chunk.Captions.Take(rows));
+                    foreach (int index in chunk.Indices.Take(rows))
+                    {
+                        ids.Add(items.Id(index));
+                        rowPositions.Add(positions[index]);
+                    }
                 }
                 if (labels.Count == wanted) break;
             }
             if (parts.Count == 0)
                 throw new ClipNetException($"{dataset.Name}: none of its images could be read, so there is nothing to evaluate");
-            return new FeatureSet(cat(parts.ToArray()), labels, captions, dataset.ClassNames, clip.Source, dataset.Name);
+            return new FeatureSet(cat(parts.ToArray()), labels, captions, dataset.ClassNames, clip.Source, dataset.Name,
+                new FeatureItems(ids, rowPositions, selected));
         }
         finally
         {
@@ -49,8 +64,8 @@ public static class FeatureExtraction
 
     /// <summary>Opens <paramref name="dataPath"/> (any format <see cref="DatasetFactory"/> reads) and embeds it.</summary>
     public static FeatureSet Extract(Clip clip, string dataPath, int? limit = null, IProgress<(int Done, int Total)>? progress = null,
-        DataProblemLog? problems = null) =>
-        Extract(clip, DatasetFactory.Open(dataPath), limit, progress, problems);
+        DataProblemLog? problems = null, Shard? shard = null) =>
+        Extract(clip, DatasetFactory.Open(dataPath), limit, progress, problems, shard);
 
     /// <summary>Progress counted against the items wanted, since a limit stops the loader before the dataset's end.</summary>
     sealed class Capped(IProgress<(int Done, int Total)> inner, int total) : IProgress<(int Done, int Total)>

@@ -11,11 +11,12 @@ namespace ClipNet.Evaluation;
 /// can reuse them. Row i of <see cref="ImageFeatures"/> is the raw (unnormalised) float32 image embedding of
 /// one item, with its class (<see cref="ImageTextSample.NoLabel"/> when the dataset has none) and captions.
 /// Saved as safetensors: <c>image_features</c> (F32 [N, D]), <c>labels</c> (I64 [N]) and JSON strings in
-/// the metadata for the class names, captions, model and dataset. Owns <see cref="ImageFeatures"/>.
+/// the metadata for the class names, captions, model and dataset; with <see cref="Items"/>, also
+/// <c>positions</c> (I64 [N]) and the ids and shard in the metadata. Owns <see cref="ImageFeatures"/>.
 /// </summary>
 public sealed class FeatureSet : IDisposable
 {
-    const string FeaturesTensor = "image_features", LabelsTensor = "labels";
+    const string FeaturesTensor = "image_features", LabelsTensor = "labels", PositionsTensor = "positions";
     const string FormatKey = "format", Format = "clipnet-features/1";
 
     public Tensor ImageFeatures { get; }
@@ -26,12 +27,14 @@ public sealed class FeatureSet : IDisposable
     /// <summary>The model the features come from (its path), so a later run can tell whether it matches.</summary>
     public string Model { get; }
     public string Dataset { get; }
+    /// <summary>Which dataset items the rows are, so shards can be told apart and merged; null for sets made without.</summary>
+    public FeatureItems? Items { get; }
 
     public int Count => (int)ImageFeatures.shape[0];
     public long Dimension => ImageFeatures.shape[1];
 
     public FeatureSet(Tensor imageFeatures, IReadOnlyList<long> labels, IReadOnlyList<IReadOnlyList<string>> captions,
-        IReadOnlyList<string>? classNames, string model, string dataset)
+        IReadOnlyList<string>? classNames, string model, string dataset, FeatureItems? items = null)
     {
         EvaluationInputs.RequireMatrix(imageFeatures, $"The image features of {dataset}");
         if (labels.Count != imageFeatures.shape[0] || captions.Count != imageFeatures.shape[0])
@@ -40,9 +43,13 @@ public sealed class FeatureSet : IDisposable
         ImageFeatures = imageFeatures;
         Labels = labels;
         Captions = captions;
+        if (items is not null && (items.Ids.Count != imageFeatures.shape[0] || items.Positions.Count != imageFeatures.shape[0]))
+            throw new ClipNetException(
+                $"{dataset}: {imageFeatures.shape[0]} rows of image features need as many item ids and positions, but there are {items.Ids.Count} ids and {items.Positions.Count} positions.");
         ClassNames = classNames;
         Model = model;
         Dataset = dataset;
+        Items = items;
     }
 
     /// <summary>Whether every row has a class, as zero-shot and linear-probe evaluation need.</summary>
@@ -52,21 +59,30 @@ public sealed class FeatureSet : IDisposable
     public FeatureSet Take(int count)
     {
         int rows = Math.Min(count, Count);
-        return new FeatureSet(ImageFeatures.narrow(0, 0, rows).clone(), Labels.Take(rows).ToArray(), Captions.Take(rows).ToArray(), ClassNames, Model, Dataset);
+        var items = Items is null ? null : Items with { Ids = Items.Ids.Take(rows).ToArray(), Positions = Items.Positions.Take(rows).ToArray() };
+        return new FeatureSet(ImageFeatures.narrow(0, 0, rows).clone(), Labels.Take(rows).ToArray(), Captions.Take(rows).ToArray(), ClassNames, Model, Dataset, items);
     }
 
     public void Save(string path)
     {
         using var labels = tensor(Labels.ToArray());
-        SafeTensorsWriter.Write(path, new Dictionary<string, Tensor> { [FeaturesTensor] = ImageFeatures, [LabelsTensor] = labels },
-            new Dictionary<string, string>
-            {
-                [FormatKey] = Format,
-                ["model"] = Model,
-                ["dataset"] = Dataset,
-                ["class_names"] = JsonSerializer.Serialize(ClassNames),
-                ["captions"] = JsonSerializer.Serialize(Captions),
-            });
+        using var positions = Items is null ? null : tensor(Items.Positions.ToArray());
+        var tensors = new Dictionary<string, Tensor> { [FeaturesTensor] = ImageFeatures, [LabelsTensor] = labels };
+        var metadata = new Dictionary<string, string>
+        {
+            [FormatKey] = Format,
+            ["model"] = Model,
+            ["dataset"] = Dataset,
+            ["class_names"] = JsonSerializer.Serialize(ClassNames),
+            ["captions"] = JsonSerializer.Serialize(Captions),
+        };
+        if (Items is not null)
+        {
+            tensors[PositionsTensor] = positions!;
+            metadata["ids"] = JsonSerializer.Serialize(Items.Ids);
+            metadata["shard"] = Items.Shard.ToString();
+        }
+        SafeTensorsWriter.Write(path, tensors, metadata);
     }
 
     public static FeatureSet Load(string path)
@@ -84,17 +100,36 @@ public sealed class FeatureSet : IDisposable
         var captions = Metadata<string[][]>(file, "captions")
             ?? throw new ClipNetException($"{path}: the metadata \"captions\" is null; expected one list of captions per image");
         var classNames = Metadata<string[]>(file, "class_names");
+        var items = file.Metadata.ContainsKey("ids") ? ReadItems(file) : null;
         // A copy, so the set outlives the memory-mapped file.
         var features = file.Load(FeaturesTensor).clone();
         try
         {
-            return new FeatureSet(features, labels, captions, classNames, Text(file, "model"), Text(file, "dataset"));
+            return new FeatureSet(features, labels, captions, classNames, Text(file, "model"), Text(file, "dataset"), items);
         }
         catch (ClipNetException e)
         {
             features.Dispose();
             throw new ClipNetException($"{path}: {e.Message}", e);
         }
+    }
+
+    static FeatureItems ReadItems(SafeTensorsFile file)
+    {
+        var ids = Metadata<string[]>(file, "ids") ?? throw new ClipNetException($"{file.Path}: the metadata \"ids\" is null; expected one id per image");
+        var info = file.Info(PositionsTensor);
+        if (info.DType != "I64" || info.Shape.Length != 1)
+            throw new ClipNetException($"{file.Path}: '{PositionsTensor}' must be I64 [images], but it is {info.DType} [{string.Join(", ", info.Shape)}]");
+        Shard shard;
+        try
+        {
+            shard = Shard.Parse(Text(file, "shard"));
+        }
+        catch (ClipNetException e)
+        {
+            throw new ClipNetException($"{file.Path}: the metadata \"shard\": {e.Message}", e);
+        }
+        return new FeatureItems(ids, file.Load(PositionsTensor).data<long>().ToArray(), shard);
     }
 
     static string Text(SafeTensorsFile file, string key) =>
@@ -115,3 +150,10 @@ public sealed class FeatureSet : IDisposable
 
     public void Dispose() => ImageFeatures.Dispose();
 }
+
+/// <summary>
+/// The dataset items behind a <see cref="FeatureSet"/>'s rows: row i is the item with id <c>Ids[i]</c>
+/// (<see cref="IImageTextDataset.Id"/>), at position <c>Positions[i]</c> of the whole dataset, and the rows are
+/// <see cref="Shard"/> of it (<see cref="Shard.Whole"/> for all of it).
+/// </summary>
+public sealed record FeatureItems(IReadOnlyList<string> Ids, IReadOnlyList<long> Positions, Shard Shard);

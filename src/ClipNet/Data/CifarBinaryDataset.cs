@@ -91,6 +91,8 @@ public sealed class CifarBinaryDataset : IImageTextDataset
 
     public string Describe(int index) => DescribeRecord(Path.Combine(Name, "images.bin"), recordOfItem[index]);
 
+    public string Id(int index) => $"images.bin#{recordOfItem[index]}";
+
     static string DescribeRecord(string binPath, int record) => $"{binPath} record {record}";
 
     // The layout's captions.tsv is plain tab-separated text (its fields hold no tabs or line breaks), not quoted CSV.

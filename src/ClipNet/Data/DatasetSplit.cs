@@ -14,10 +14,13 @@ public static class DatasetSplit
             throw new ClipNetException($"{dataset.Name}: holding back {fraction:P0} of {dataset.Count} items leaves one part empty");
         var order = Enumerable.Range(0, dataset.Count).ToArray();
         EpochSampleRandom.For(seed, -1, 0, SampleRandomUse.Shuffle).Shuffle(order);   // epoch -1: apart from every training epoch
-        return (new Subset(dataset, order[heldBack..].Order().ToArray(), "train"), new Subset(dataset, order[..heldBack].Order().ToArray(), "held back"));
+        return (Subset(dataset, order[heldBack..].Order().ToArray(), "train"), Subset(dataset, order[..heldBack].Order().ToArray(), "held back"));
     }
 
-    sealed class Subset(IImageTextDataset source, int[] indices, string part) : IImageTextDataset
+    /// <summary>The items of <paramref name="source"/> at <paramref name="indices"/>, in that order; <paramref name="part"/> names the subset in messages.</summary>
+    public static IImageTextDataset Subset(IImageTextDataset source, int[] indices, string part) => new SubsetDataset(source, indices, part);
+
+    sealed class SubsetDataset(IImageTextDataset source, int[] indices, string part) : IImageTextDataset
     {
         public string Name => $"{source.Name} ({part}: {indices.Length} items)";
         public int Count => indices.Length;
@@ -25,5 +28,6 @@ public static class DatasetSplit
         public IReadOnlyList<SkippedSample> SkippedWhenOpened => source.SkippedWhenOpened;
         public ImageTextSample Load(int index) => source.Load(indices[index]);
         public string Describe(int index) => source.Describe(indices[index]);
+        public string Id(int index) => source.Id(indices[index]);
     }
 }

@@ -27,6 +27,13 @@ public interface IImageTextDataset
 
     /// <summary>Where item <paramref name="index"/> comes from ("data.tsv line 12 (img/cat.jpg)"), for messages.</summary>
     string Describe(int index);
+
+    /// <summary>
+    /// A name for item <paramref name="index"/> that stays the same wherever and however the dataset is opened
+    /// (relative to the dataset, not the working folder): the image path relative to the folder or as the
+    /// manifest writes it, the shard file and key, the record number. Shards and exported rows key on it.
+    /// </summary>
+    string Id(int index);
 }
 
 /// <summary>An item left out of training or evaluation: where it comes from and why it was left out.</summary>

@@ -56,4 +56,6 @@ public sealed class ImageFolderDataset : IImageTextDataset
     }
 
     public string Describe(int index) => images[index].Path;
+
+    public string Id(int index) => Path.GetRelativePath(Name, images[index].Path).Replace('\\', '/');
 }

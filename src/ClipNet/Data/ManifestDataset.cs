@@ -103,6 +103,8 @@ public sealed class ManifestDataset : IImageTextDataset
 
     public string Describe(int index) => $"{Name} line {items[index].Line} ({items[index].ImageText})";
 
+    public string Id(int index) => items[index].ImageText;
+
     static int Column(string path, string[] header, string name, string role)
     {
         int index = Array.IndexOf(header, name);

@@ -90,6 +90,8 @@ public sealed class WebDataset : IImageTextDataset
 
     public string Describe(int index) => $"{shards[items[index].Shard]}:{items[index].Key}";
 
+    public string Id(int index) => $"{Path.GetFileName(shards[items[index].Shard])}:{items[index].Key}";
+
     /// <summary>The members of each sample key in the order keys first appear, by lower-case extension.</summary>
     static List<(string Key, Dictionary<string, Member> Members)> ScanShard(string shard)
     {

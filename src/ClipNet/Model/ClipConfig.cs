@@ -115,7 +115,7 @@ public sealed record ClipConfig
                     PatchSize = isResNet ? null : (int?)vision["patch_size"] ?? ArchitectureDefaults.OpenClipPatchSize,
                     HeadWidth = (int?)vision["head_width"] ?? ArchitectureDefaults.HeadWidth,
                     MlpWidth = (double?)vision["mlp_ratio"] is double r ? (int)(visionWidth * r) : null,
-                    LayerNormEps = (double?)vision["layer_norm_eps"] ?? ArchitectureDefaults.LayerNormEps,
+                    LayerNormEps = LayerNormEpsOf(vision),
                 },
                 Text = new TextConfig
                 {
@@ -125,7 +125,7 @@ public sealed record ClipConfig
                     Heads = (int?)text["heads"] ?? ArchitectureDefaults.TextHeads,
                     Layers = (int?)text["layers"] ?? ArchitectureDefaults.TextLayers,
                     MlpWidth = (double?)text["mlp_ratio"] is double tr ? (int)(textWidth * tr) : null,
-                    LayerNormEps = (double?)text["layer_norm_eps"] ?? ArchitectureDefaults.LayerNormEps,
+                    LayerNormEps = LayerNormEpsOf(text),
                 },
             };
         }
@@ -134,6 +134,13 @@ public sealed record ClipConfig
             throw new ClipNetException($"{source}: invalid OpenCLIP model config ({e.Message})");
         }
     }
+
+    // OpenCLIP passes norm_kwargs to its LayerNorm (`{"eps": 1e-6}` in the SigLIP configs); files written before
+    // ClipNet followed that say "layer_norm_eps", which OpenCLIP itself refuses.
+    static double LayerNormEpsOf(JsonNode tower) =>
+        (double?)tower["norm_kwargs"]?["eps"] ?? (double?)tower["layer_norm_eps"] ?? ArchitectureDefaults.LayerNormEps;
+
+    static JsonObject NormKwargs(double eps) => new() { ["eps"] = eps };
 
     // OpenCLIP allows a square size or [height, width]; only square images are supported here.
     static int ImageSizeOf(JsonNode? node) => node switch
@@ -161,7 +168,7 @@ public sealed record ClipConfig
             vision["patch_size"] = null;
         }
         if (Vision.HeadWidth != ArchitectureDefaults.HeadWidth) vision["head_width"] = Vision.HeadWidth;
-        if (Vision.LayerNormEps != ArchitectureDefaults.LayerNormEps) vision["layer_norm_eps"] = Vision.LayerNormEps;
+        if (Vision.LayerNormEps != ArchitectureDefaults.LayerNormEps) vision["norm_kwargs"] = NormKwargs(Vision.LayerNormEps);
 
         var text = new JsonObject
         {
@@ -169,7 +176,7 @@ public sealed record ClipConfig
             ["heads"] = Text.Heads, ["layers"] = Text.Layers,
         };
         if (Text.MlpWidth is int tm && tm != Text.Width * ArchitectureDefaults.MlpRatio) text["mlp_ratio"] = (double)tm / Text.Width;
-        if (Text.LayerNormEps != ArchitectureDefaults.LayerNormEps) text["layer_norm_eps"] = Text.LayerNormEps;
+        if (Text.LayerNormEps != ArchitectureDefaults.LayerNormEps) text["norm_kwargs"] = NormKwargs(Text.LayerNormEps);
 
         var json = new JsonObject { ["embed_dim"] = EmbedDim };
         if (QuickGelu) json["quick_gelu"] = true;

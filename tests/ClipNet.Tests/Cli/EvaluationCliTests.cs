@@ -13,10 +13,10 @@ public class EvaluationCliTests
 {
     static readonly string Vit = EvaluationData.Vit;
 
-    static void AssertSuccess(ClipProcess.Result result) =>
+    internal static void AssertSuccess(ClipProcess.Result result) =>
         Assert.True(result.ExitCode == 0, $"exit code {result.ExitCode}\nstdout: {result.Output}\nstderr: {result.Error}");
 
-    static void AssertCleanFailure(ClipProcess.Result result, params string[] expectedInMessage)
+    internal static void AssertCleanFailure(ClipProcess.Result result, params string[] expectedInMessage)
     {
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith("error: ", result.Error);

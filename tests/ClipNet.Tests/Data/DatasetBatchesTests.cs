@@ -258,6 +258,7 @@ public sealed class DatasetBatchesTests : IDisposable
         public IReadOnlyList<string>? ClassNames => null;
         public IReadOnlyList<SkippedSample> SkippedWhenOpened => [];
         public string Describe(int index) => $"item {index}";
+        public string Id(int index) => index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         public ImageTextSample Load(int index)
         {
