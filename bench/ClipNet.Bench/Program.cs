@@ -19,6 +19,13 @@ if (args.FirstOrDefault() == "search")
     return;
 }
 
+// `-- serve [SHARED]` runs only the search server's start-up and query latency (ServeBenchmark.cs).
+if (args.FirstOrDefault() == "serve")
+{
+    PrintRows(await ServeBenchmark.Run(args.Length > 1 ? args[1] : "../shared"));
+    return;
+}
+
 double gemm = Timing.GemmGflops(1024);
 rows.Add(("float32 GEMM 1024×1024 (libtorch)", $"{gemm:F1} GFLOP/s"));
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using ClipNet.Embeddings;
 using ClipNet.Vision;
 using Microsoft.Data.Sqlite;
@@ -128,7 +129,13 @@ public sealed class PhotoIndex : IDisposable
     public IndexUpdateResult Update(IndexUpdateRequest request, IProgress<IndexProgress>? progress = null, CancellationToken cancellation = default)
     {
         var result = Guarded(() => new IndexUpdate(database, RequireModel(), request).Run(progress, cancellation));
-        lock (sync) loaded = null;
+        lock (sync)
+        {
+            loaded = null;
+            // Files under folders indexed earlier stay in the index, so their folders stay on the list too.
+            var folders = Folders().Union(PhotoFiles.Roots(request.Folders), StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            database.SetMeta(FoldersKey, JsonSerializer.Serialize(folders));
+        }
         return result;
     }
 
@@ -150,6 +157,18 @@ public sealed class PhotoIndex : IDisposable
         if (!state.RowById.TryGetValue(id, out int row)) throw new ClipNetException($"{Path}: no photo with id {id}");
         return Rank(state, state.Vectors.Row(row), top, filter ?? PhotoFilter.None, minScore, excludeRow: row);
     }
+
+    /// <summary>
+    /// The folders the index was built from, as absolute paths. Callers that open indexed files on behalf of others
+    /// (the web server) keep to them, so a photo later swapped for a link out of these folders is not served.
+    /// </summary>
+    public IReadOnlyList<string> Folders()
+    {
+        lock (sync)
+            return database.GetMeta(FoldersKey) is { } json ? JsonSerializer.Deserialize<List<string>>(json) ?? [] : [];
+    }
+
+    const string FoldersKey = "folders";
 
     /// <summary>The photo with this id, or null.</summary>
     public PhotoRecord? Get(long id)
