@@ -23,6 +23,8 @@ public sealed class Clip : IDisposable
     public string Source { get; }
     /// <summary>The file format it was loaded from; null for a model built in memory (e.g. while training).</summary>
     public StateDictFormat? Format { get; }
+    /// <summary>What loading had to guess, such as head counts for weights without their config (shown as warnings by the CLI).</summary>
+    public IReadOnlyList<string> LoadWarnings { get; init; } = [];
     /// <summary>Images and texts are embedded this many at a time.</summary>
     public int BatchSize { get; init; } = 32;
 
@@ -35,7 +37,7 @@ public sealed class Clip : IDisposable
     public static Clip Load(string path, ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
         var loaded = ModelLoader.Load(path, dtype, device);
-        return new Clip(loaded.Model, loaded.Tokenizer, loaded.Preprocessor, loaded.Source, loaded.Format);
+        return new Clip(loaded.Model, loaded.Tokenizer, loaded.Preprocessor, loaded.Source, loaded.Format) { LoadWarnings = loaded.Warnings };
     }
 
     public int EmbeddingDimension => Model.Config.EmbedDim;

@@ -20,7 +20,15 @@ static class CommonOptions
     };
 
     public static Clip LoadModel(ParseResult parse, Option<string> model, Option<string> device) =>
-        Clip.Load(parse.GetValue(model)!, ScalarType.Float32, ParseDevice(parse.GetValue(device)!));
+        Load(parse.GetValue(model)!, ParseDevice(parse.GetValue(device)!));
+
+    /// <summary>Loads a model and shows on stderr what loading had to guess.</summary>
+    public static Clip Load(string path, Device? device = null)
+    {
+        var clip = Clip.Load(path, ScalarType.Float32, device);
+        foreach (var warning in clip.LoadWarnings) Console.Error.WriteLine($"warning: {warning}");
+        return clip;
+    }
 
     static Device ParseDevice(string name)
     {

@@ -22,14 +22,14 @@ public static class HuggingFaceConfig
     public static ClipConfig Read(string path)
     {
         var root = JsonFile.ReadObject(path);
-        try { return FromJson(root); }
-        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        try { return FromJson(root, path); }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException or ArgumentException)
         {
             throw new ClipNetException($"{path}: invalid Hugging Face CLIP config ({e.Message})");
         }
     }
 
-    public static ClipConfig FromJson(JsonObject root)
+    public static ClipConfig FromJson(JsonObject root, string source = "config.json")
     {
         var text = (root["text_config"] ?? root["text_config_dict"]) as JsonObject ?? new JsonObject();
         var vision = (root["vision_config"] ?? root["vision_config_dict"]) as JsonObject ?? new JsonObject();
@@ -38,12 +38,15 @@ public static class HuggingFaceConfig
         string textAct = (string?)text["hidden_act"] ?? "quick_gelu";
         string visionAct = (string?)vision["hidden_act"] ?? "quick_gelu";
         if (textAct != visionAct)
-            throw new ClipNetException($"text ({textAct}) and vision ({visionAct}) activations differ; ClipNet uses one activation for both towers");
+            throw new ClipNetException($"{source}: text ({textAct}) and vision ({visionAct}) activations differ; ClipNet uses one activation for both towers");
         if (textAct is not ("quick_gelu" or "gelu"))
-            throw new ClipNetException($"unsupported hidden_act '{textAct}' (supported: quick_gelu, gelu)");
+            throw new ClipNetException($"{source}: unsupported hidden_act '{textAct}' (supported: quick_gelu, gelu)");
 
         int visionWidth = (int?)vision["hidden_size"] ?? VisionDefaults.Hidden;
         int visionHeads = (int?)vision["num_attention_heads"] ?? VisionDefaults.Heads;
+        // The image tower is configured by head width; a head count that does not divide the width has no such width.
+        if (visionHeads <= 0 || visionWidth % visionHeads != 0)
+            throw new ClipNetException($"{source}: invalid model config: vision_config.num_attention_heads {visionHeads} does not divide vision_config.hidden_size {visionWidth}");
         return new ClipConfig
         {
             EmbedDim = (int?)root["projection_dim"] ?? DefaultProjectionDim,
@@ -70,7 +73,7 @@ public static class HuggingFaceConfig
                 PatchSize = (int?)vision["patch_size"] ?? VisionDefaults.PatchSize,
                 LayerNormEps = (double?)vision["layer_norm_eps"] ?? 1e-5,
             },
-        };
+        }.Validated(source);
     }
 
     /// <summary>The `config.json` transformers expects for a `CLIPModel` (ViT image tower only: transformers has no ModifiedResNet).</summary>

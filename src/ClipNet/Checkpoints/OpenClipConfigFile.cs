@@ -19,11 +19,15 @@ public static class OpenClipConfigFile
         var preprocessor = new ImagePreprocessor(config.Vision.ImageSize);
         if (root["preprocess_cfg"] is JsonObject preprocess)
         {
-            if (preprocess["mean"] is JsonArray mean) preprocessor = preprocessor with { Mean = mean.Select(v => (float)v!).ToArray() };
-            if (preprocess["std"] is JsonArray std) preprocessor = preprocessor with { Std = std.Select(v => (float)v!).ToArray() };
+            if (preprocess["mean"] is JsonArray mean) preprocessor = preprocessor with { Mean = Numbers(mean, "preprocess_cfg.mean", path) };
+            if (preprocess["std"] is JsonArray std) preprocessor = preprocessor with { Std = Numbers(std, "preprocess_cfg.std", path) };
         }
-        return (config, preprocessor);
+        return (config, preprocessor.Checked(path));
     }
+
+    static float[] Numbers(JsonArray array, string field, string path) =>
+        array.Select(v => v is JsonValue value && value.TryGetValue(out double d) ? (float)d
+            : throw new ClipNetException($"{path}: {field} must hold numbers, got {array.ToJsonString()}")).ToArray();
 
     /// <summary>The hub layout, so OpenCLIP's `create_model_from_pretrained('local-dir:…')` finds both parts.</summary>
     public static JsonObject ToJson(ClipConfig config, ImagePreprocessor preprocessor) => new()
