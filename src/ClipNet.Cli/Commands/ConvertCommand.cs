@@ -13,6 +13,7 @@ public static class ConvertCommand
         to.AcceptOnlyFromAmong("hf", "openclip");
         var output = new Option<string>("--out") { Description = "Output folder (hf), or folder or .safetensors file (openclip)", Required = true };
         var command = new Command("convert", "Convert a model to a Hugging Face folder or OpenCLIP safetensors") { model, to, output };
+        CommonOptions.OutputMustNotBeAnInput(command, output, model);
         command.SetAction(parse =>
         {
             using var clip = CommonOptions.Load(parse.GetValue(model)!);

@@ -15,6 +15,7 @@ public static class FeaturesCommand
         var limit = EvaluationOptions.Limit();
         var command = new Command("features", "Embed a dataset's images (raw, unnormalised) with labels and captions into a safetensors file")
             { model, device, data, output, limit };
+        CommonOptions.OutputMustNotBeAnInput(command, output, model, data);
         command.SetAction(parse =>
         {
             using var clip = CommonOptions.LoadModel(parse, model, device);

@@ -27,6 +27,7 @@ public sealed class Trainer(ClipModel model, TrainingOptions options, ITrainingB
 
     public TrainingResult Run(bool resume = false)
     {
+        options.Validated();
         Directory.CreateDirectory(runDirectory);
         ApplyLock();
         var optimizer = WeightDecayGroups.CreateAdamW(model, options.LearningRate, options.WeightDecay,

@@ -22,6 +22,7 @@ public static class TrainingRun
     public static TrainingRunResult Run(TrainingRunOptions options, IProgress<TrainingProgress>? progress = null, Action<string>? log = null)
     {
         log ??= _ => { };
+        options.Validated();
         var prompts = options.PromptsFile is null ? null
             : PromptsFile.Read(options.PromptsFile, options.PromptsDataset
                 ?? throw new ClipNetException("--prompts needs --dataset: which entry of the prompts file to use"));
