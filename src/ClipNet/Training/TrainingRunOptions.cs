@@ -21,6 +21,8 @@ public sealed record TrainingRunOptions
     public string? InitFrom { get; init; }
     public TrainingOptions Training { get; init; } = new();
     public bool Resume { get; init; }
+    /// <summary>Fail on unusable training data (missing files, empty captions, undecodable images) instead of skipping it.</summary>
+    public bool Strict { get; init; }
     /// <summary>
     /// Image-decoding threads. They share the cores with libtorch's own threads: on an idle 2-core machine one
     /// and two workers train equally fast (BENCHMARKS.md), but with another process busy, two workers made
