@@ -34,7 +34,7 @@ public static class HuggingFaceConfig
         var text = (root["text_config"] ?? root["text_config_dict"]) as JsonObject ?? new JsonObject();
         var vision = (root["vision_config"] ?? root["vision_config_dict"]) as JsonObject ?? new JsonObject();
 
-        int eos = (int?)text["eos_token_id"] ?? TextDefaults.Eos;
+        int eos = JsonFile.Optional<int>(text, "eos_token_id", source) ?? TextDefaults.Eos;
         string textAct = (string?)text["hidden_act"] ?? "quick_gelu";
         string visionAct = (string?)vision["hidden_act"] ?? "quick_gelu";
         if (textAct != visionAct)
@@ -42,24 +42,24 @@ public static class HuggingFaceConfig
         if (textAct is not ("quick_gelu" or "gelu"))
             throw new ClipNetException($"{source}: unsupported hidden_act '{textAct}' (supported: quick_gelu, gelu)");
 
-        int visionWidth = (int?)vision["hidden_size"] ?? VisionDefaults.Hidden;
-        int visionHeads = (int?)vision["num_attention_heads"] ?? VisionDefaults.Heads;
+        int visionWidth = JsonFile.Optional<int>(vision, "hidden_size", source) ?? VisionDefaults.Hidden;
+        int visionHeads = JsonFile.Optional<int>(vision, "num_attention_heads", source) ?? VisionDefaults.Heads;
         // The image tower is configured by head width; a head count that does not divide the width has no such width.
         if (visionHeads <= 0 || visionWidth % visionHeads != 0)
             throw new ClipNetException($"{source}: invalid model config: vision_config.num_attention_heads {visionHeads} does not divide vision_config.hidden_size {visionWidth}");
         return new ClipConfig
         {
-            EmbedDim = (int?)root["projection_dim"] ?? DefaultProjectionDim,
+            EmbedDim = JsonFile.Optional<int>(root, "projection_dim", source) ?? DefaultProjectionDim,
             QuickGelu = textAct == "quick_gelu",
             Text = new TextConfig
             {
-                Width = (int?)text["hidden_size"] ?? TextDefaults.Hidden,
-                MlpWidth = (int?)text["intermediate_size"] ?? TextDefaults.Intermediate,
-                Layers = (int?)text["num_hidden_layers"] ?? TextDefaults.Layers,
-                Heads = (int?)text["num_attention_heads"] ?? TextDefaults.Heads,
-                ContextLength = (int?)text["max_position_embeddings"] ?? TextDefaults.Positions,
-                VocabSize = (int?)text["vocab_size"] ?? TextDefaults.Vocab,
-                LayerNormEps = (double?)text["layer_norm_eps"] ?? 1e-5,
+                Width = JsonFile.Optional<int>(text, "hidden_size", source) ?? TextDefaults.Hidden,
+                MlpWidth = JsonFile.Optional<int>(text, "intermediate_size", source) ?? TextDefaults.Intermediate,
+                Layers = JsonFile.Optional<int>(text, "num_hidden_layers", source) ?? TextDefaults.Layers,
+                Heads = JsonFile.Optional<int>(text, "num_attention_heads", source) ?? TextDefaults.Heads,
+                ContextLength = JsonFile.Optional<int>(text, "max_position_embeddings", source) ?? TextDefaults.Positions,
+                VocabSize = JsonFile.Optional<int>(text, "vocab_size", source) ?? TextDefaults.Vocab,
+                LayerNormEps = JsonFile.Optional<double>(text, "layer_norm_eps", source) ?? 1e-5,
                 Pooling = eos == LegacyEosTokenId ? TextPooling.Argmax : TextPooling.FirstEndOfText,
                 EndOfTextId = eos == LegacyEosTokenId ? TextDefaults.Eos : eos,
             },
@@ -67,11 +67,11 @@ public static class HuggingFaceConfig
             {
                 Width = visionWidth,
                 HeadWidth = visionWidth / visionHeads,
-                MlpWidth = (int?)vision["intermediate_size"] ?? VisionDefaults.Intermediate,
-                Layers = (int?)vision["num_hidden_layers"] ?? VisionDefaults.Layers,
-                ImageSize = (int?)vision["image_size"] ?? VisionDefaults.ImageSize,
-                PatchSize = (int?)vision["patch_size"] ?? VisionDefaults.PatchSize,
-                LayerNormEps = (double?)vision["layer_norm_eps"] ?? 1e-5,
+                MlpWidth = JsonFile.Optional<int>(vision, "intermediate_size", source) ?? VisionDefaults.Intermediate,
+                Layers = JsonFile.Optional<int>(vision, "num_hidden_layers", source) ?? VisionDefaults.Layers,
+                ImageSize = JsonFile.Optional<int>(vision, "image_size", source) ?? VisionDefaults.ImageSize,
+                PatchSize = JsonFile.Optional<int>(vision, "patch_size", source) ?? VisionDefaults.PatchSize,
+                LayerNormEps = JsonFile.Optional<double>(vision, "layer_norm_eps", source) ?? 1e-5,
             },
         }.Validated(source);
     }

@@ -70,33 +70,33 @@ public sealed record ClipConfig
             var text = json["text_cfg"] ?? throw new ClipNetException($"{source}: missing 'text_cfg'");
             var layers = vision["layers"];
             bool isResNet = layers is JsonArray;
-            int visionWidth = (int?)vision["width"] ?? 768;
-            int textWidth = (int?)text["width"] ?? 512;
+            int visionWidth = JsonFile.Optional<int>(vision, "width", source) ?? 768;
+            int textWidth = JsonFile.Optional<int>(text, "width", source) ?? 512;
             var config = new ClipConfig
             {
-                EmbedDim = (int?)json["embed_dim"] ?? throw new ClipNetException($"{source}: missing 'embed_dim'"),
-                QuickGelu = (bool?)json["quick_gelu"] ?? false,
-                InitLogitBias = (double?)json["init_logit_bias"],
+                EmbedDim = JsonFile.Optional<int>(json, "embed_dim", source) ?? throw new ClipNetException($"{source}: missing 'embed_dim'"),
+                QuickGelu = JsonFile.Optional<bool>(json, "quick_gelu", source) ?? false,
+                InitLogitBias = JsonFile.Optional<double>(json, "init_logit_bias", source),
                 Vision = new VisionConfig
                 {
                     ImageSize = ImageSizeOf(vision["image_size"]),
                     Width = visionWidth,
-                    Layers = isResNet ? 0 : (int?)layers ?? 12,
+                    Layers = isResNet ? 0 : JsonFile.Optional<int>(vision, "layers", source) ?? 12,
                     ResNetLayers = isResNet ? layers!.AsArray().Select(l => l is JsonValue depth ? (int)depth : throw new ClipNetException($"{source}: vision_cfg.layers must be 4 ints, got {layers.ToJsonString()}")).ToArray() : null,
-                    PatchSize = isResNet ? null : (int?)vision["patch_size"] ?? 16,
-                    HeadWidth = (int?)vision["head_width"] ?? 64,
-                    MlpWidth = (double?)vision["mlp_ratio"] is double r ? (int)(visionWidth * r) : null,
-                    LayerNormEps = (double?)vision["layer_norm_eps"] ?? 1e-5,
+                    PatchSize = isResNet ? null : JsonFile.Optional<int>(vision, "patch_size", source) ?? 16,
+                    HeadWidth = JsonFile.Optional<int>(vision, "head_width", source) ?? 64,
+                    MlpWidth = JsonFile.Optional<double>(vision, "mlp_ratio", source) is double r ? (int)(visionWidth * r) : null,
+                    LayerNormEps = JsonFile.Optional<double>(vision, "layer_norm_eps", source) ?? 1e-5,
                 },
                 Text = new TextConfig
                 {
-                    ContextLength = (int?)text["context_length"] ?? 77,
-                    VocabSize = (int?)text["vocab_size"] ?? 49408,
+                    ContextLength = JsonFile.Optional<int>(text, "context_length", source) ?? 77,
+                    VocabSize = JsonFile.Optional<int>(text, "vocab_size", source) ?? 49408,
                     Width = textWidth,
-                    Heads = (int?)text["heads"] ?? 8,
-                    Layers = (int?)text["layers"] ?? 12,
-                    MlpWidth = (double?)text["mlp_ratio"] is double tr ? (int)(textWidth * tr) : null,
-                    LayerNormEps = (double?)text["layer_norm_eps"] ?? 1e-5,
+                    Heads = JsonFile.Optional<int>(text, "heads", source) ?? 8,
+                    Layers = JsonFile.Optional<int>(text, "layers", source) ?? 12,
+                    MlpWidth = JsonFile.Optional<double>(text, "mlp_ratio", source) is double tr ? (int)(textWidth * tr) : null,
+                    LayerNormEps = JsonFile.Optional<double>(text, "layer_norm_eps", source) ?? 1e-5,
                 },
             };
             return config.Validated(source);

@@ -14,6 +14,7 @@ sealed class PickleBuilder
     public PickleBuilder Proto(byte version) => Op(0x80).Raw(version);
     public PickleBuilder Stop() => Op((byte)'.');
     public PickleBuilder Mark() => Op((byte)'(');
+    public PickleBuilder Dup() => Op((byte)'2');
     public PickleBuilder None() => Op((byte)'N');
     public PickleBuilder Bool(bool value) => Op(value ? (byte)0x88 : (byte)0x89);
 
