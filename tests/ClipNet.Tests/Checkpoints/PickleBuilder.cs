@@ -26,6 +26,9 @@ sealed class PickleBuilder
         return Op(0x8a).Raw(8).Raw(BitConverter.GetBytes(value)); // LONG1, 8 bytes two's complement
     }
 
+    /// <summary>LONG1 with 8 bytes even for a small value: how Python writes ints of 2^31 and above, valid for any int.</summary>
+    public PickleBuilder Long1(long value) => Op(0x8a).Raw(8).Raw(BitConverter.GetBytes(value));
+
     public PickleBuilder Float(double value)
     {
         var buffer = new byte[8];
