@@ -2,7 +2,7 @@ using System.Diagnostics;
 using ClipNet.Bench;
 using ClipNet.Model;
 using ClipNet.Training;
-using ClipNet.Training.Data;
+using ClipNet.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -4,7 +4,7 @@ using Spectre.Console;
 namespace ClipNet.Cli;
 
 /// <summary>
-/// Shows training progress: a live bar with step, loss, temperature, learning rate, samples/s and ETA on a
+/// Shows training progress: a live bar with step, loss, inverse temperature, learning rate, samples/s and ETA on a
 /// terminal; one plain line every few percent when output is redirected (CI logs, files).
 /// </summary>
 public static class TrainingProgressDisplay
@@ -13,7 +13,7 @@ public static class TrainingProgressDisplay
         ConsoleProgress.Run(title, task => new LiveBar(task), new PlainLines(), work, clearWhenDone: false);
 
     static string Describe(TrainingProgress p) =>
-        $"step {p.Step}/{p.TotalSteps} · epoch {p.Epoch + 1} · loss {p.Loss:F4} · T {p.Temperature:F2} · lr {p.LearningRate:E2} · {p.SamplesPerSecond:F0} samples/s · ETA {p.Eta:hh\\:mm\\:ss}";
+        $"step {p.Step}/{p.TotalSteps} · epoch {p.Epoch + 1} · loss {p.Loss:F4} · 1/τ {p.InverseTemperature:F2} · lr {p.LearningRate:E2} · {p.SamplesPerSecond:F0} samples/s · ETA {p.Eta:hh\\:mm\\:ss}";
 
     sealed class LiveBar(ProgressTask task) : IProgress<TrainingProgress>
     {

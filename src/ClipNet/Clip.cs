@@ -41,7 +41,8 @@ public sealed class Clip : IDisposable
     }
 
     public int EmbeddingDimension => Model.Config.EmbedDim;
-    public double Temperature => Math.Exp(Model.logit_scale.item<float>());
+    /// <summary>exp(logit_scale) = 1/τ, the multiplier of cosine similarities in the logits.</summary>
+    public double InverseTemperature => Model.InverseTemperature;
 
     /// <summary>Image embeddings [N, D] as float32 on the CPU, in input order.</summary>
     public Tensor EncodeImages(IReadOnlyList<string> paths, bool normalize = true) =>
@@ -82,9 +83,12 @@ public sealed class Clip : IDisposable
     public Tensor Probabilities(Tensor imageEmbeddings, Tensor textEmbeddings)
     {
         using var scope = NewDisposeScope();
-        using var temperature = Temperature.ToScalar();
-        return Similarity(imageEmbeddings, textEmbeddings).mul(temperature).softmax(-1).MoveToOuterDisposeScope();
+        using var inverseTemperature = InverseTemperature.ToScalar();
+        return Similarity(imageEmbeddings, textEmbeddings).mul(inverseTemperature).softmax(-1).MoveToOuterDisposeScope();
     }
+
+    /// <summary>Saves the model as a Hugging Face `CLIPModel` folder or as OpenCLIP safetensors (see <see cref="ModelExporter"/>).</summary>
+    public void Export(ExportFormat format, string output) => ModelExporter.Export(Model, Tokenizer, Preprocessor, format, output);
 
     public void Dispose() => Model.Dispose();
 }

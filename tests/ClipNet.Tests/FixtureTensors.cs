@@ -1,6 +1,7 @@
 using ClipNet.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
+using ClipNet.SafeTensors;
 
 namespace ClipNet.Tests;
 

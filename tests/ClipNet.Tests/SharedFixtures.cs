@@ -7,6 +7,10 @@ namespace ClipNet.Tests;
 public static class SharedFixtures
 {
     static readonly Lazy<string> root = new(FindRoot);
+    static readonly Lazy<string> repositoryRoot = new(FindRepositoryRoot);
+
+    /// <summary>The folder holding ClipNet.sln.</summary>
+    public static string RepositoryRoot => repositoryRoot.Value;
 
     public static string Root => root.Value;
     public static string Fixtures => Path.Combine(Root, "fixtures");
@@ -19,9 +23,13 @@ public static class SharedFixtures
     {
         string? overridden = Environment.GetEnvironmentVariable("CLIPNET_SHARED");
         if (!string.IsNullOrEmpty(overridden)) return Require(overridden);
+        return Require(Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared")));
+    }
+
+    static string FindRepositoryRoot()
+    {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "ClipNet.sln")))
-                return Require(Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared")));
+            if (File.Exists(Path.Combine(dir.FullName, "ClipNet.sln"))) return dir.FullName;
         throw new InvalidOperationException(
             $"Could not find the repository root (ClipNet.sln) above {AppContext.BaseDirectory}; set CLIPNET_SHARED to the shared folder.");
     }

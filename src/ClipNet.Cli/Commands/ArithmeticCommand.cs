@@ -1,3 +1,4 @@
+using ClipNet.Data;
 using System.CommandLine;
 using ClipNet.Evaluation;
 using Spectre.Console;

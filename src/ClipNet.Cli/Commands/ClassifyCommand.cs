@@ -1,3 +1,4 @@
+using ClipNet.Data;
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;

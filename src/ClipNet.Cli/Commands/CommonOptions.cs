@@ -1,3 +1,4 @@
+using ClipNet.Model;
 using System.CommandLine;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -73,9 +74,5 @@ static class CommonOptions
         return option;
     }
 
-    static Device ParseDevice(string name)
-    {
-        try { return torch.device(name); }
-        catch (Exception e) { throw new ClipNetException($"unknown or unavailable device '{name}' ({e.Message})"); }
-    }
+    static Device ParseDevice(string name) => ComputeDevice.Parse(name);
 }

@@ -18,7 +18,7 @@ public static class ConvertCommand
         {
             using var clip = CommonOptions.Load(parse.GetValue(model)!);
             var format = parse.GetValue(to) == "hf" ? ExportFormat.HuggingFace : ExportFormat.OpenClip;
-            ModelExporter.Export(clip, format, parse.GetValue(output)!);
+            clip.Export(format, parse.GetValue(output)!);
             Console.WriteLine($"wrote {parse.GetValue(output)}");
             return 0;
         });

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using ClipNet.Evaluation;
-using ClipNet.Training.Data;
+using ClipNet.Data;
 
 namespace ClipNet.Cli.Commands;
 

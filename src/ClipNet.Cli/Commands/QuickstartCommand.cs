@@ -1,5 +1,5 @@
 using System.CommandLine;
-using ClipNet.Training.Quickstart;
+using ClipNet.Training;
 
 namespace ClipNet.Cli.Commands;
 

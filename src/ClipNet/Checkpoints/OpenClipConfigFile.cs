@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using ClipNet.Model;
 using ClipNet.Vision;
+using ClipNet.IO;
 
 namespace ClipNet.Checkpoints;
 

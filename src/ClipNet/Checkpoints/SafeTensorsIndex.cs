@@ -1,5 +1,7 @@
 using static TorchSharp.torch;
 
+using ClipNet.SafeTensors;
+
 namespace ClipNet.Checkpoints;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using ClipNet.SafeTensors;
 
 namespace ClipNet.Checkpoints;
 

@@ -1,5 +1,6 @@
 using ClipNet.Checkpoints;
 using static TorchSharp.torch;
+using ClipNet.SafeTensors;
 
 namespace ClipNet.Embeddings;
 

@@ -12,22 +12,51 @@ public enum TextPooling
 }
 
 /// <summary>
+/// The one home of architecture defaults: what a field takes when a config file leaves it out. OpenAI's ViT-B/32,
+/// transformers' CLIPTextConfig/CLIPVisionConfig and OpenCLIP's CLIPVisionCfg/CLIPTextCfg agree on all of them
+/// except the patch size, which OpenCLIP's dataclass defaults to 16.
+/// </summary>
+public static class ArchitectureDefaults
+{
+    public const int EmbedDim = 512;
+    public const int ImageSize = 224;
+    public const int VisionWidth = 768;
+    public const int VisionLayers = 12;
+    public const int HeadWidth = 64;
+    public const int PatchSize = 32;
+    public const int OpenClipPatchSize = 16;
+    public const int ContextLength = 77;
+    public const int VocabSize = 49408;
+    public const int TextWidth = 512;
+    public const int TextHeads = 8;
+    public const int TextLayers = 12;
+    public const int MlpRatio = 4;
+    public const double LayerNormEps = 1e-5;
+    public const int StartOfTextId = 49406;
+    public const int EndOfTextId = 49407;
+    /// <summary>The paper's initial temperature τ = 0.07, stored as ln(1/τ).</summary>
+    public static readonly double InitialLogitScale = Math.Log(1 / 0.07);
+    /// <summary>transformers' CLIPConfig default for the same value, ln(1/0.07) cut to four decimals.</summary>
+    public const double HuggingFaceLogitScaleInit = 2.6592;
+}
+
+/// <summary>
 /// The image tower. A Vision Transformer when <see cref="PatchSize"/> is set, else OpenAI's ModifiedResNet with
 /// <see cref="ResNetLayers"/> bottlenecks per stage.
 /// </summary>
 public sealed record VisionConfig
 {
-    public int ImageSize { get; init; } = 224;
-    public int Width { get; init; } = 768;
-    public int Layers { get; init; } = 12;
+    public int ImageSize { get; init; } = ArchitectureDefaults.ImageSize;
+    public int Width { get; init; } = ArchitectureDefaults.VisionWidth;
+    public int Layers { get; init; } = ArchitectureDefaults.VisionLayers;
     public int[]? ResNetLayers { get; init; }
-    public int? PatchSize { get; init; } = 32;
-    public int HeadWidth { get; init; } = 64;
+    public int? PatchSize { get; init; } = ArchitectureDefaults.PatchSize;
+    public int HeadWidth { get; init; } = ArchitectureDefaults.HeadWidth;
     public int? MlpWidth { get; init; }
-    public double LayerNormEps { get; init; } = 1e-5;
+    public double LayerNormEps { get; init; } = ArchitectureDefaults.LayerNormEps;
 
     public bool IsVisionTransformer => PatchSize is not null;
-    public int EffectiveMlpWidth => MlpWidth ?? Width * 4;
+    public int EffectiveMlpWidth => MlpWidth ?? Width * ArchitectureDefaults.MlpRatio;
 
     /// <summary>Attention heads: width / head width, where the ResNet's attention pool works on 32 × width channels.</summary>
     public int Heads => IsVisionTransformer ? Width / HeadWidth : Width * 32 / HeadWidth;
@@ -35,17 +64,17 @@ public sealed record VisionConfig
 
 public sealed record TextConfig
 {
-    public int ContextLength { get; init; } = 77;
-    public int VocabSize { get; init; } = 49408;
-    public int Width { get; init; } = 512;
-    public int Heads { get; init; } = 8;
-    public int Layers { get; init; } = 12;
+    public int ContextLength { get; init; } = ArchitectureDefaults.ContextLength;
+    public int VocabSize { get; init; } = ArchitectureDefaults.VocabSize;
+    public int Width { get; init; } = ArchitectureDefaults.TextWidth;
+    public int Heads { get; init; } = ArchitectureDefaults.TextHeads;
+    public int Layers { get; init; } = ArchitectureDefaults.TextLayers;
     public int? MlpWidth { get; init; }
-    public double LayerNormEps { get; init; } = 1e-5;
+    public double LayerNormEps { get; init; } = ArchitectureDefaults.LayerNormEps;
     public TextPooling Pooling { get; init; } = TextPooling.Argmax;
-    public int EndOfTextId { get; init; } = 49407;
+    public int EndOfTextId { get; init; } = ArchitectureDefaults.EndOfTextId;
 
-    public int EffectiveMlpWidth => MlpWidth ?? Width * 4;
+    public int EffectiveMlpWidth => MlpWidth ?? Width * ArchitectureDefaults.MlpRatio;
 }
 
 /// <summary>
@@ -54,7 +83,7 @@ public sealed record TextConfig
 /// </summary>
 public sealed record ClipConfig
 {
-    public int EmbedDim { get; init; } = 512;
+    public int EmbedDim { get; init; } = ArchitectureDefaults.EmbedDim;
     public VisionConfig Vision { get; init; } = new();
     public TextConfig Text { get; init; } = new();
     /// <summary>OpenAI's models use QuickGELU (x·σ(1.702x)); OpenCLIP's own trainings use exact GELU.</summary>
@@ -70,8 +99,8 @@ public sealed record ClipConfig
             var text = json["text_cfg"] ?? throw new ClipNetException($"{source}: missing 'text_cfg'");
             var layers = vision["layers"];
             bool isResNet = layers is JsonArray;
-            int visionWidth = JsonFile.Optional<int>(vision, "width", source) ?? 768;
-            int textWidth = JsonFile.Optional<int>(text, "width", source) ?? 512;
+            int visionWidth = JsonFile.Optional<int>(vision, "width", source) ?? ArchitectureDefaults.VisionWidth;
+            int textWidth = JsonFile.Optional<int>(text, "width", source) ?? ArchitectureDefaults.TextWidth;
             var config = new ClipConfig
             {
                 EmbedDim = JsonFile.Optional<int>(json, "embed_dim", source) ?? throw new ClipNetException($"{source}: missing 'embed_dim'"),
@@ -81,22 +110,22 @@ public sealed record ClipConfig
                 {
                     ImageSize = ImageSizeOf(vision["image_size"]),
                     Width = visionWidth,
-                    Layers = isResNet ? 0 : JsonFile.Optional<int>(vision, "layers", source) ?? 12,
+                    Layers = isResNet ? 0 : JsonFile.Optional<int>(vision, "layers", source) ?? ArchitectureDefaults.VisionLayers,
                     ResNetLayers = isResNet ? layers!.AsArray().Select(l => l is JsonValue depth ? (int)depth : throw new ClipNetException($"{source}: vision_cfg.layers must be 4 ints, got {layers.ToJsonString()}")).ToArray() : null,
-                    PatchSize = isResNet ? null : JsonFile.Optional<int>(vision, "patch_size", source) ?? 16,
-                    HeadWidth = JsonFile.Optional<int>(vision, "head_width", source) ?? 64,
+                    PatchSize = isResNet ? null : JsonFile.Optional<int>(vision, "patch_size", source) ?? ArchitectureDefaults.OpenClipPatchSize,
+                    HeadWidth = JsonFile.Optional<int>(vision, "head_width", source) ?? ArchitectureDefaults.HeadWidth,
                     MlpWidth = JsonFile.Optional<double>(vision, "mlp_ratio", source) is double r ? (int)(visionWidth * r) : null,
-                    LayerNormEps = JsonFile.Optional<double>(vision, "layer_norm_eps", source) ?? 1e-5,
+                    LayerNormEps = JsonFile.Optional<double>(vision, "layer_norm_eps", source) ?? ArchitectureDefaults.LayerNormEps,
                 },
                 Text = new TextConfig
                 {
-                    ContextLength = JsonFile.Optional<int>(text, "context_length", source) ?? 77,
-                    VocabSize = JsonFile.Optional<int>(text, "vocab_size", source) ?? 49408,
+                    ContextLength = JsonFile.Optional<int>(text, "context_length", source) ?? ArchitectureDefaults.ContextLength,
+                    VocabSize = JsonFile.Optional<int>(text, "vocab_size", source) ?? ArchitectureDefaults.VocabSize,
                     Width = textWidth,
-                    Heads = JsonFile.Optional<int>(text, "heads", source) ?? 8,
-                    Layers = JsonFile.Optional<int>(text, "layers", source) ?? 12,
+                    Heads = JsonFile.Optional<int>(text, "heads", source) ?? ArchitectureDefaults.TextHeads,
+                    Layers = JsonFile.Optional<int>(text, "layers", source) ?? ArchitectureDefaults.TextLayers,
                     MlpWidth = JsonFile.Optional<double>(text, "mlp_ratio", source) is double tr ? (int)(textWidth * tr) : null,
-                    LayerNormEps = JsonFile.Optional<double>(text, "layer_norm_eps", source) ?? 1e-5,
+                    LayerNormEps = JsonFile.Optional<double>(text, "layer_norm_eps", source) ?? ArchitectureDefaults.LayerNormEps,
                 },
             };
             return config.Validated(source);
@@ -163,7 +192,7 @@ public sealed record ClipConfig
     // OpenCLIP allows a square size or [height, width]; only square images are supported here.
     static int ImageSizeOf(JsonNode? node) => node switch
     {
-        null => 224,
+        null => ArchitectureDefaults.ImageSize,
         JsonArray a when a.Count == 2 && a[0] is JsonValue h && a[1] is JsonValue w && (int)h == (int)w => (int)h,
         JsonArray => throw new ClipNetException("non-square image_size is not supported"),
         _ => (int)node,
@@ -177,7 +206,7 @@ public sealed record ClipConfig
             vision["layers"] = Vision.Layers;
             vision["width"] = Vision.Width;
             vision["patch_size"] = Vision.PatchSize;
-            if (Vision.MlpWidth is int vm && vm != Vision.Width * 4) vision["mlp_ratio"] = (double)vm / Vision.Width;
+            if (Vision.MlpWidth is int vm && vm != Vision.Width * ArchitectureDefaults.MlpRatio) vision["mlp_ratio"] = (double)vm / Vision.Width;
         }
         else
         {
@@ -185,16 +214,16 @@ public sealed record ClipConfig
             vision["width"] = Vision.Width;
             vision["patch_size"] = null;
         }
-        if (Vision.HeadWidth != 64) vision["head_width"] = Vision.HeadWidth;
-        if (Vision.LayerNormEps != 1e-5) vision["layer_norm_eps"] = Vision.LayerNormEps;
+        if (Vision.HeadWidth != ArchitectureDefaults.HeadWidth) vision["head_width"] = Vision.HeadWidth;
+        if (Vision.LayerNormEps != ArchitectureDefaults.LayerNormEps) vision["layer_norm_eps"] = Vision.LayerNormEps;
 
         var text = new JsonObject
         {
             ["context_length"] = Text.ContextLength, ["vocab_size"] = Text.VocabSize, ["width"] = Text.Width,
             ["heads"] = Text.Heads, ["layers"] = Text.Layers,
         };
-        if (Text.MlpWidth is int tm && tm != Text.Width * 4) text["mlp_ratio"] = (double)tm / Text.Width;
-        if (Text.LayerNormEps != 1e-5) text["layer_norm_eps"] = Text.LayerNormEps;
+        if (Text.MlpWidth is int tm && tm != Text.Width * ArchitectureDefaults.MlpRatio) text["mlp_ratio"] = (double)tm / Text.Width;
+        if (Text.LayerNormEps != ArchitectureDefaults.LayerNormEps) text["layer_norm_eps"] = Text.LayerNormEps;
 
         var json = new JsonObject { ["embed_dim"] = EmbedDim };
         if (QuickGelu) json["quick_gelu"] = true;

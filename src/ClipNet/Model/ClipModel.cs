@@ -11,8 +11,6 @@ namespace ClipNet.Model;
 /// </summary>
 public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage, Tensor LogitsPerText)>
 {
-    /// <summary>The paper's initial temperature τ = 0.07, stored as ln(1/τ).</summary>
-    public static readonly double InitialLogitScale = Math.Log(1 / 0.07);
     /// <summary>The paper clips the scale at 100 so training stays stable.</summary>
     public static readonly double MaxLogitScale = Math.Log(100);
 
@@ -41,7 +39,7 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
         positional_embedding = nn.Parameter(torch.empty(text.ContextLength, text.Width));
         ln_final = new LayerNormFp32(text.Width, text.LayerNormEps);
         text_projection = nn.Parameter(torch.empty(text.Width, config.EmbedDim));
-        logit_scale = nn.Parameter(torch.tensor(InitialLogitScale, ScalarType.Float32));
+        logit_scale = nn.Parameter(torch.tensor(ArchitectureDefaults.InitialLogitScale, ScalarType.Float32));
         if (config.InitLogitBias is double bias) logit_bias = nn.Parameter(torch.tensor(bias, ScalarType.Float32));
         RegisterComponents();
         InitializeParameters();
@@ -118,6 +116,9 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
         return (logitsPerImage.MoveToOuterDisposeScope(), logitsPerImage.t().MoveToOuterDisposeScope());
     }
 
+    /// <summary>exp(logit_scale) = 1/τ: the factor the cosine similarities are multiplied by (100 for a trained CLIP).</summary>
+    public double InverseTemperature => Math.Exp(logit_scale.item<float>());
+
     /// <summary>Keeps the learned temperature in [1, 100] (logit_scale in [0, ln 100]), as the paper does after every step.</summary>
     public void ClampLogitScale()
     {
@@ -126,5 +127,6 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
         logit_scale.clamp_(low, high);
     }
 
-    public static Tensor Normalize(Tensor embeddings) => embeddings / embeddings.norm(1, keepdim: true);
+    /// <summary>Unit L2 length along the last dimension: CLIP's <c>x / x.norm(dim=-1, keepdim=True)</c>.</summary>
+    public static Tensor Normalize(Tensor embeddings) => embeddings.div(embeddings.norm(dim: -1, keepdim: true, p: 2));
 }

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
+using ClipNet.IO;
 
 namespace ClipNet.Model;
 

@@ -19,7 +19,7 @@ public static class ModelSummary
             ("embedding dimension", c.EmbedDim.ToString()),
             ("activation", c.QuickGelu ? "QuickGELU" : "GELU"),
             ("parameters", $"{parameters:N0} (image {visual:N0}, text {parameters - visual:N0})"),
-            ("temperature", $"{Math.Exp(model.logit_scale.item<float>()):F4} (logit_scale {model.logit_scale.item<float>():F4})"),
+            ("inverse temperature", $"1/τ = exp(logit_scale) = {model.InverseTemperature:F4} (logit_scale {model.logit_scale.item<float>():F4})"),
             ("dtype", model.DType.ToString()),
         ];
     }

@@ -1,4 +1,3 @@
-using ClipNet.Text.Cleaning;
 using Microsoft.ML.Tokenizers;
 
 namespace ClipNet.Text;

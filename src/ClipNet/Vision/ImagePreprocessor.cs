@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -72,18 +71,8 @@ public sealed record ImagePreprocessor
     /// </summary>
     public Tensor PreprocessBatch(IReadOnlyList<string> paths)
     {
-        int plane = 3 * Size * Size;
-        var batch = new float[checked(paths.Count * plane)];
-        try
-        {
-            Parallel.For(0, paths.Count, i =>
-                PreprocessInto(ImageDecoder.Decode(paths[i], ApplyExifOrientation), batch.AsSpan(i * plane, plane)));
-        }
-        catch (AggregateException e) when (e.InnerExceptions.OfType<ClipNetException>().Any())
-        {
-            ExceptionDispatchInfo.Throw(e.InnerExceptions.OfType<ClipNetException>().First());
-        }
-        return torch.tensor(batch, [paths.Count, 3, Size, Size]);
+        return PixelBatch.Build(paths.Count, Size,
+            (i, plane) => PreprocessInto(ImageDecoder.Decode(paths[i], ApplyExifOrientation), plane));
     }
 
     /// <summary>The uint8 RGB image (Size x Size, interleaved) just before scaling and normalisation.</summary>

@@ -1,6 +1,7 @@
 using System.Text;
 using ClipNet.Checkpoints;
 using Xunit;
+using ClipNet.SafeTensors;
 
 namespace ClipNet.Tests.Checkpoints;
 

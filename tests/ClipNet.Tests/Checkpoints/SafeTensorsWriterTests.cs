@@ -4,6 +4,7 @@ using ClipNet.Checkpoints;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
+using ClipNet.SafeTensors;
 
 namespace ClipNet.Tests.Checkpoints;
 

@@ -1,5 +1,6 @@
 using ClipNet.Checkpoints;
 using Xunit;
+using ClipNet.SafeTensors;
 
 namespace ClipNet.Tests.Checkpoints;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using ClipNet.Checkpoints;
 using ClipNet.Tests.Checkpoints;
 using Xunit;
+using ClipNet.SafeTensors;
 
 namespace ClipNet.Tests.Cli;
 
@@ -54,16 +55,34 @@ public class CliTests
     {
         using var folder = new TempFolder();
         string output = Path.Combine(folder.Path, "e.safetensors");
-        var result = ClipProcess.Run("embed", "--model", Vit, "--image", Image, "--image", Image, "--text", "a cat", "--text", "a dog", "--out", output);
+        string[] images = [Image, SharedFixtures.Fixture("preprocess", "images", "rgba_300x200.png"), SharedFixtures.Fixture("preprocess", "images", "rgb_480x640_portrait.jpg")];
+        string[] texts = ["a cat", "a dog", "a boat"];
+        var result = ClipProcess.Run(["embed", "--model", Vit, .. images.SelectMany(i => new[] { "--image", i }),
+            .. texts.SelectMany(t => new[] { "--text", t }), "--out", output]);
         Assert.Equal(0, result.ExitCode);
         using var file = SafeTensorsFile.Open(output);
-        Assert.Equal(new long[] { 2, 32 }, file.Info("image_embeds").Shape);
-        Assert.Equal(new long[] { 2, 32 }, file.Info("text_embeds").Shape);
+        Assert.Equal(new long[] { 3, 32 }, file.Info("image_embeds").Shape);
+        Assert.Equal(new long[] { 3, 32 }, file.Info("text_embeds").Shape);
         Assert.Equal("F32", file.Info("text_embeds").DType);
-        var text = file.Load("text_embeds");
-        Assert.Equal(1.0, text[0].norm().item<float>(), 5);
-        Assert.True((text[0] - text[1]).abs().max().item<float>() > 1e-3);
         Assert.Contains("logit_scale", file.Tensors.Keys);
+
+        // Row i is input i: each row equals that input embedded on its own, and matches no other input.
+        using var clip = Clip.Load(Vit);
+        foreach (var (name, single) in new (string, Func<int, TorchSharp.torch.Tensor>)[]
+                 { ("image_embeds", i => clip.EncodeImages([images[i]])[0]), ("text_embeds", i => clip.EncodeTexts([texts[i]])[0]) })
+        {
+            var rows = file.Load(name);
+            for (int i = 0; i < 3; i++)
+            {
+                Assert.Equal(1.0, rows[i].norm().item<float>(), 5);
+                for (int j = 0; j < 3; j++)
+                {
+                    double difference = (rows[i] - single(j)).abs().max().item<float>();
+                    if (i == j) Assert.True(difference < 1e-5, $"{name} row {i} differs from input {i} by {difference}");
+                    else Assert.True(difference > 1e-3, $"{name} row {i} looks like input {j}");
+                }
+            }
+        }
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using ClipNet.Data;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ClipNet.Evaluation;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ClipNet.Checkpoints;
 using Xunit;
+using ClipNet.SafeTensors;
 
 namespace ClipNet.Tests.Cli;
 

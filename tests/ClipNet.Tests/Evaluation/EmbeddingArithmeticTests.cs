@@ -1,3 +1,4 @@
+using ClipNet.Data;
 using ClipNet.Evaluation;
 using Xunit;
 using static TorchSharp.torch;

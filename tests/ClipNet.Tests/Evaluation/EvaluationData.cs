@@ -1,4 +1,4 @@
-using ClipNet.Training.Data;
+using ClipNet.Data;
 
 namespace ClipNet.Tests.Evaluation;
 

@@ -1,9 +1,10 @@
 using ClipNet.Checkpoints;
 using ClipNet.Evaluation;
 using ClipNet.Tests.Checkpoints;
-using ClipNet.Training.Data;
+using ClipNet.Data;
 using Xunit;
 using static TorchSharp.torch;
+using ClipNet.SafeTensors;
 
 namespace ClipNet.Tests.Evaluation;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ClipNet.Checkpoints;
 using static TorchSharp.torch;
+using ClipNet.SafeTensors;
 
 namespace ClipNet.Tests.Evaluation;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using ClipNet.Evaluation;
 using ClipNet.Tests.Checkpoints;
-using ClipNet.Training.Data;
+using ClipNet.Data;
 using Xunit;
 using static TorchSharp.torch;
 

@@ -45,10 +45,35 @@ public class ModelVariantsTests
     [Fact]
     public void ResizingTwiceToTheOriginalSizeIsCloseToTheOriginal()
     {
-        var model = ReferenceModels.Build("vit", ScalarType.Float32);
-        var original = model.VisionTransformer!.positional_embedding.detach().clone();
-        model.VisionTransformer.ResizePositionalEmbedding(32);
-        Assert.True((model.VisionTransformer.positional_embedding == original).all().item<bool>(), "same size must be a no-op");
-        Assert.Throws<ClipNetException>(() => model.VisionTransformer.ResizePositionalEmbedding(30));
+        var vit = ReferenceModels.Build("vit", ScalarType.Float32).VisionTransformer!;
+        long grid = (long)Math.Sqrt(vit.positional_embedding.shape[0] - 1), channels = vit.positional_embedding.shape[1];
+        // A smooth field over the position grid, different in every channel, as learned positions are.
+        var rows = torch.linspace(0, 1, grid).reshape(grid, 1, 1);
+        var columns = torch.linspace(0, 1, grid).reshape(1, grid, 1);
+        var phase = torch.linspace(0, 3, channels).reshape(1, 1, channels);
+        using var two = 2.0.ToScalar();
+        var field = torch.sin(rows.mul(two).add(phase)).add(torch.cos(columns.add(phase))).reshape(grid * grid, channels);
+        using (torch.no_grad()) vit.positional_embedding[1..].copy_(field);
+        var original = vit.positional_embedding.detach().clone();
+
+        vit.ResizePositionalEmbedding(vit.ImageSize * 3);
+        Assert.Equal(grid * 3 * grid * 3 + 1, vit.positional_embedding.shape[0]);
+        vit.ResizePositionalEmbedding(vit.ImageSize / 3);
+
+        Assert.Equal(original.shape, vit.positional_embedding.shape);
+        double range = original[1..].max().item<float>() - original[1..].min().item<float>();
+        double error = (vit.positional_embedding - original).abs().max().item<float>();
+        Assert.True(error < 0.05 * range, $"round trip moved a position by {error:G3}, {error / range:P1} of the field's range");
+        Assert.True((vit.positional_embedding[0] == original[0]).all().item<bool>(), "the class token's position is kept");
+    }
+
+    [Fact]
+    public void ResizingToTheSameSizeChangesNothingAndOtherSizesMustBeMultiplesOfThePatch()
+    {
+        var vit = ReferenceModels.Build("vit", ScalarType.Float32).VisionTransformer!;
+        var original = vit.positional_embedding.detach().clone();
+        vit.ResizePositionalEmbedding(vit.ImageSize);
+        Assert.True((vit.positional_embedding == original).all().item<bool>(), "same size must be a no-op");
+        Assert.Throws<ClipNetException>(() => vit.ResizePositionalEmbedding(vit.ImageSize - 2));
     }
 }

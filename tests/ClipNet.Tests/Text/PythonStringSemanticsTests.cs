@@ -1,4 +1,4 @@
-using ClipNet.Text.Cleaning;
+using ClipNet.Text;
 using Xunit;
 
 namespace ClipNet.Tests.Text;

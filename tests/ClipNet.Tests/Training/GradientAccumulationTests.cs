@@ -1,5 +1,5 @@
 using ClipNet.Training;
-using ClipNet.Training.Data;
+using ClipNet.Data;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

@@ -1,8 +1,9 @@
 using ClipNet.Training;
-using ClipNet.Training.Data;
+using ClipNet.Data;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
+using ClipNet.SafeTensors;
 
 namespace ClipNet.Tests.Training;
 
@@ -62,7 +63,7 @@ public class TrainerTests : IDisposable
         string checkpoint = new Trainer(model, Options(1), data, runs).Run().LastCheckpoint!;
         string state = Path.Combine(checkpoint, "optimizer.safetensors");
 
-        using (var file = ClipNet.Checkpoints.SafeTensorsFile.Open(state))
+        using (var file = ClipNet.SafeTensors.SafeTensorsFile.Open(state))
         {
             // Two steps taken; one moment pair and a step count per trainable parameter, shaped like it.
             using var steps = file.Load("visual.conv1.weight.step");
@@ -80,7 +81,7 @@ public class TrainerTests : IDisposable
 
         // State for a different model: the first missing tensor is named.
         var tensors = new Dictionary<string, Tensor> { ["logit_scale.step"] = torch.tensor(2L) };
-        ClipNet.Checkpoints.SafeTensorsWriter.Write(state, tensors, new Dictionary<string, string>());
+        ClipNet.SafeTensors.SafeTensorsWriter.Write(state, tensors, new Dictionary<string, string>());
         var mismatched = Assert.Throws<ClipNetException>(() => new Trainer(TinyModels.Create(6), Options(2), data, runs).Run(resume: true));
         Assert.Contains("optimizer.safetensors", mismatched.Message);
         Assert.Contains("no optimizer state for", mismatched.Message);

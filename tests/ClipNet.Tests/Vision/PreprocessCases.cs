@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using ClipNet.Checkpoints;
 using Xunit;
+using ClipNet.SafeTensors;
 
 namespace ClipNet.Tests.Vision;
 

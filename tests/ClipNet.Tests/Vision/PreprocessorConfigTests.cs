@@ -1,5 +1,6 @@
 using ClipNet.Vision;
 using Xunit;
+using ClipNet.SafeTensors;
 
 namespace ClipNet.Tests.Vision;
 
@@ -35,7 +36,7 @@ public sealed class PreprocessorConfigTests : IDisposable
         string[] keys = ["rgb_640x480.jpg", "rgb_480x640_portrait.jpg", "rgba_300x200.png", "palette_P_256x192.png"];
         using var batch = preprocessor.PreprocessBatch(keys.Select(k => PreprocessCases.Named(k).ImagePath).ToList());
         Assert.Equal(new long[] { 4, 3, 32, 32 }, batch.shape);
-        using var inputs = ClipNet.Checkpoints.SafeTensorsFile.Open(SharedFixtures.Fixture("models", "vit", "inputs.safetensors"));
+        using var inputs = ClipNet.SafeTensors.SafeTensorsFile.Open(SharedFixtures.Fixture("models", "vit", "inputs.safetensors"));
         var expected = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(inputs.ReadBytes("pixel_values")).ToArray();
         Assert.Equal(expected, batch.data<float>().ToArray());
     }

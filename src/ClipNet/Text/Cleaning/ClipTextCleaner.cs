@@ -1,4 +1,4 @@
-namespace ClipNet.Text.Cleaning;
+namespace ClipNet.Text;
 
 /// <summary>
 /// The reference's text cleaning before word splitting:

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace ClipNet.Text.Cleaning;
+namespace ClipNet.Text;
 
 /// <summary>
 /// The subset of ftfy 6.3's <c>fix_text</c> (default settings) that the reference tokenizer relies on:

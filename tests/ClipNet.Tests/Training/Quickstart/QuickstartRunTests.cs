@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using ClipNet.Training.Quickstart;
+using ClipNet.Training;
 using Xunit;
 
 namespace ClipNet.Tests.Training.Quickstart;
