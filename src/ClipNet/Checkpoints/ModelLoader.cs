@@ -62,6 +62,14 @@ public static class ModelLoader
             var config = HuggingFaceConfig.Read(hfConfig);
             return (config, new ImagePreprocessor(config.Vision.ImageSize), hfConfig);
         }
+        // A config inside the weights file belongs to it for certain; one beside it may belong to another file in
+        // the folder, so it comes second, and CheckAgainst refuses it when it does not describe these weights.
+        if (stateDict.Metadata.TryGetValue(OpenClipConfigFile.MetadataKey, out var embedded))
+        {
+            string source = $"{stateDict.SourcePath} (metadata '{OpenClipConfigFile.MetadataKey}')";
+            var (config, preprocessor) = OpenClipConfigFile.FromMetadata(embedded, source);
+            return (config, preprocessor, source);
+        }
         string openClipConfig = Path.Combine(folder, OpenClipConfigFile.FileName);
         if (File.Exists(openClipConfig))
         {

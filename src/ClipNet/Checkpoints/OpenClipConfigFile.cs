@@ -13,9 +13,22 @@ public static class OpenClipConfigFile
 {
     public const string FileName = "open_clip_config.json";
 
-    public static (ClipConfig Config, ImagePreprocessor Preprocessor) Read(string path)
+    /// <summary>The safetensors metadata key under which ClipNet stores the same JSON inside the weights file.</summary>
+    public const string MetadataKey = "open_clip_config";
+
+    public static (ClipConfig Config, ImagePreprocessor Preprocessor) Read(string path) => FromJson(JsonFile.ReadObject(path), path);
+
+    /// <summary>The config a weights file carries in its metadata; <paramref name="source"/> names it in errors.</summary>
+    public static (ClipConfig Config, ImagePreprocessor Preprocessor) FromMetadata(string json, string source)
     {
-        var root = JsonFile.ReadObject(path);
+        JsonNode? root;
+        try { root = JsonNode.Parse(json); }
+        catch (System.Text.Json.JsonException e) { throw new ClipNetException($"{source}: invalid JSON ({e.Message})"); }
+        return FromJson(root as JsonObject ?? throw new ClipNetException($"{source}: expected a JSON object"), source);
+    }
+
+    static (ClipConfig Config, ImagePreprocessor Preprocessor) FromJson(JsonObject root, string path)
+    {
         var config = ClipConfig.FromOpenClipJson(root["model_cfg"] ?? root, path);
         var preprocessor = new ImagePreprocessor(config.Vision.ImageSize);
         if (root["preprocess_cfg"] is JsonObject preprocess)

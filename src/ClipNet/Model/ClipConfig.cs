@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ClipNet.IO;
 
 namespace ClipNet.Model;
 

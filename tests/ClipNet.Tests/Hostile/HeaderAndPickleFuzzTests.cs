@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using ClipNet.Checkpoints;
+using ClipNet.SafeTensors;
 using ClipNet.Tests.Checkpoints;
 using TorchSharp;
 using Xunit;
