@@ -9,7 +9,7 @@ public static class ConvertCommand
     public static Command Create()
     {
         var model = CommonOptions.Model();
-        var to = new Option<string>("--to") { Description = "hf (Hugging Face CLIPModel folder) or openclip (safetensors + open_clip_config.json)", Required = true };
+        var to = new Option<string>("--to") { Description = "hf (Hugging Face CLIPModel folder) or openclip (a folder with open_clip_config.json, or one .safetensors file with the config in its metadata)", Required = true };
         to.AcceptOnlyFromAmong("hf", "openclip");
         var output = new Option<string>("--out") { Description = "Output folder (hf), or folder or .safetensors file (openclip)", Required = true };
         var command = new Command("convert", "Convert a model to a Hugging Face folder or OpenCLIP safetensors") { model, to, output };
