@@ -10,7 +10,7 @@ static class CommonOptions
 {
     public static Option<string> Model() => new("--model", "-m")
     {
-        Description = "Model file or folder: Hugging Face folder, OpenAI/OpenCLIP .safetensors, .pt or .bin",
+        Description = "Model: a file or folder (Hugging Face folder, .safetensors, .pt, .bin), a hub id (org/name[@rev], hf-hub:org/name) or an open_clip name (ViT-B-32:laion2b_s34b_b79k; see `clip models`)",
         Required = true,
     };
 
@@ -26,7 +26,7 @@ static class CommonOptions
     /// <summary>Loads a model and shows on stderr what loading had to guess.</summary>
     public static Clip Load(string path, Device? device = null)
     {
-        var clip = Clip.Load(path, ScalarType.Float32, device);
+        var clip = Clip.Load(DownloadProgressDisplay.Resolve(path), ScalarType.Float32, device);
         foreach (var warning in clip.LoadWarnings) Console.Error.WriteLine($"warning: {warning}");
         return clip;
     }

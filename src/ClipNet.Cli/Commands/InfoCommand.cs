@@ -9,7 +9,7 @@ public static class InfoCommand
 {
     public static Command Create()
     {
-        var model = new Argument<string>("model") { Description = "Model file or folder" };
+        var model = new Argument<string>("model") { Description = "Model file or folder, hub id or open_clip name" };
         var command = new Command("info", "Describe a model: architecture, parameter count, format") { model };
         command.SetAction(parse =>
         {
