@@ -1,38 +1,80 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
 
 namespace ClipNet.Cli;
 
 /// <summary>
-/// Runs a parsed command and turns failures into one readable line on stderr and exit code 1. Errors caused
-/// by input (<see cref="ClipNetException"/>) print their message only; anything else prints its type and
-/// message, and the stack trace only when CLIPNET_DEBUG is set.
+/// Parses and runs a command and turns every failure into one readable line on stderr, starting with
+/// `error:`, and exit code 1. Errors caused by input (<see cref="ClipNetException"/>) print their message only,
+/// also when a parallel loop wrapped them in an <see cref="AggregateException"/>; libtorch's allocation failures
+/// say how much memory was asked for; anything else prints its type and message, and the stack trace only
+/// when CLIPNET_DEBUG is set.
 /// </summary>
-public static class CommandRunner
+public static partial class CommandRunner
 {
     public static int Invoke(RootCommand root, string[] args)
     {
-        var parsed = root.Parse(args);
+        // Response files off: with them, `clip tokenize "@home"` would read a file called "home" instead of
+        // tokenizing the text, and any argument that starts with @ would be a path.
+        var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (parsed.Errors.Count > 0)
+        {
+            Console.Error.WriteLine($"error: {string.Join("; ", parsed.Errors.Select(e => e.Message))} (see clip {CommandPath(parsed)}--help)");
+            return 1;
+        }
         try
         {
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (ClipNetException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
-        }
         catch (Exception e)
         {
-            // libtorch's messages carry a native backtrace after the first line; that is debugging detail.
-            string firstLine = e.Message.Split('\n', 2)[0].Trim();
-            Console.Error.WriteLine($"error: {e.GetType().Name}: {firstLine}");
+            Console.Error.WriteLine($"error: {Describe(Unwrap(e))}");
             if (Environment.GetEnvironmentVariable("CLIPNET_DEBUG") is not null) Console.Error.WriteLine(e);
             return 1;
         }
     }
+
+    static string CommandPath(ParseResult parsed)
+    {
+        string path = "";
+        for (var result = parsed.CommandResult; result.Parent is System.CommandLine.Parsing.CommandResult parent; result = parent)
+            path = result.Command.Name + " " + path;
+        return path;
+    }
+
+    /// <summary>The exception that says what went wrong: the first input error inside wrappers, else the innermost one.</summary>
+    static Exception Unwrap(Exception e)
+    {
+        while (true)
+        {
+            switch (e)
+            {
+                case AggregateException aggregate:
+                    var inner = aggregate.Flatten().InnerExceptions;
+                    e = inner.FirstOrDefault(x => x is ClipNetException) ?? inner.FirstOrDefault() ?? e;
+                    if (e is AggregateException) return e;
+                    continue;
+                case System.Reflection.TargetInvocationException or TypeInitializationException when e.InnerException is not null:
+                    e = e.InnerException;
+                    continue;
+                default:
+                    return e;
+            }
+        }
+    }
+
+    static string Describe(Exception e)
+    {
+        if (e is ClipNetException or IOException or UnauthorizedAccessException) return e.Message;
+        if (e is OutOfMemoryException) return "out of memory (the input asks for more memory than this machine can give)";
+        // libtorch's messages carry a native backtrace after the first line; that is debugging detail.
+        string firstLine = e.Message.Split('\n', 2)[0].Trim();
+        if (AllocationFailure().Match(e.Message) is { Success: true } allocation)
+            return $"out of memory: libtorch could not allocate {long.Parse(allocation.Groups[1].Value) / (1024.0 * 1024 * 1024):F1} GiB";
+        return $"{e.GetType().Name}: {firstLine}";
+    }
+
+    // "[enforce fail at alloc_cpu.cpp:...] DefaultCPUAllocator: can't allocate memory: you tried to allocate 4000000000 bytes."
+    [GeneratedRegex(@"can't allocate memory: you tried to allocate (\d+) bytes")]
+    private static partial Regex AllocationFailure();
 }

@@ -24,6 +24,8 @@ public sealed class Clip : IDisposable
     public string Source { get; }
     /// <summary>The file format it was loaded from; null for a model built in memory (e.g. while training).</summary>
     public StateDictFormat? Format { get; }
+    /// <summary>What loading had to guess, such as head counts for weights without their config (shown as warnings by the CLI).</summary>
+    public IReadOnlyList<string> LoadWarnings { get; init; } = [];
     /// <summary>Images and texts are embedded this many at a time.</summary>
     public int BatchSize { get; init; } = 32;
 
@@ -44,7 +46,8 @@ public sealed class Clip : IDisposable
     public static Clip Load(ModelLocation location, ScalarType dtype = ScalarType.Float32, Device? device = null) =>
         FromLoaded(ModelReference.Load(location, dtype, device));
 
-    static Clip FromLoaded(LoadedModel loaded) => new(loaded.Model, loaded.Tokenizer, loaded.Preprocessor, loaded.Source, loaded.Format);
+    static Clip FromLoaded(LoadedModel loaded) =>
+        new(loaded.Model, loaded.Tokenizer, loaded.Preprocessor, loaded.Source, loaded.Format) { LoadWarnings = loaded.Warnings };
 
     public int EmbeddingDimension => Model.Config.EmbedDim;
     /// <summary>exp(logit_scale) = 1/τ, the multiplier of cosine similarities in the logits.</summary>

@@ -9,13 +9,14 @@ public static class ConvertCommand
     public static Command Create()
     {
         var model = CommonOptions.Model();
-        var to = new Option<string>("--to") { Description = "hf (Hugging Face CLIPModel folder) or openclip (safetensors + open_clip_config.json)", Required = true };
+        var to = new Option<string>("--to") { Description = "hf (Hugging Face CLIPModel folder) or openclip (a folder with open_clip_config.json, or one .safetensors file with the config in its metadata)", Required = true };
         to.AcceptOnlyFromAmong("hf", "openclip");
         var output = new Option<string>("--out") { Description = "Output folder (hf), or folder or .safetensors file (openclip)", Required = true };
         var command = new Command("convert", "Convert a model to a Hugging Face folder or OpenCLIP safetensors") { model, to, output };
+        CommonOptions.OutputMustNotBeAnInput(command, output, model);
         command.SetAction(parse =>
         {
-            using var clip = Clip.Load(DownloadProgressDisplay.Resolve(parse.GetValue(model)!));
+            using var clip = CommonOptions.Load(parse.GetValue(model)!);
             var format = parse.GetValue(to) == "hf" ? ExportFormat.HuggingFace : ExportFormat.OpenClip;
             clip.Export(format, parse.GetValue(output)!);
             Console.WriteLine($"wrote {parse.GetValue(output)}");

@@ -17,6 +17,7 @@ public static class EmbedCommand
         var truncate = new Option<bool>("--truncate") { Description = "Cut texts longer than the context instead of failing" };
         var command = new Command("embed", "Embed images and texts into a safetensors file (image_embeds, text_embeds, logit_scale)")
             { model, device, images, texts, output, raw, truncate };
+        CommonOptions.OutputMustNotBeAnInput(command, output, model, images);
         command.SetAction(parse =>
         {
             using var clip = CommonOptions.LoadModel(parse, model, device);

@@ -21,13 +21,13 @@ public static class EvalLinearProbeCommand
         var test = EvaluationOptions.Data(name: "--test", what: "Test dataset");
         var trainFeatures = new Option<string?>("--train-features") { Description = "Train feature file; read if it exists, otherwise written from --train" };
         var testFeatures = new Option<string?>("--test-features") { Description = "Test feature file; read if it exists, otherwise written from --test" };
-        var validationFraction = new Option<double>("--val-fraction") { Description = "Share of each train class held out to choose C", DefaultValueFactory = _ => 0.2 };
+        var validationFraction = new Option<double>("--val-fraction") { Description = "Share of each train class held out to choose C", DefaultValueFactory = _ => 0.2 }.Within(0, 1, minExclusive: true);
         var seed = new Option<int>("--seed") { Description = "Seed of the validation split", DefaultValueFactory = _ => 0 };
         var maxIterations = new Option<int>("--max-iterations")
         {
             Description = "L-BFGS iterations per fit at most (the CLIP paper's scikit-learn setting is 1000)",
             DefaultValueFactory = _ => LinearProbeEvaluation.DefaultSweep.Solver!.MaxIterations,
-        };
+        }.Within(1, int.MaxValue);
         var output = EvaluationOptions.Output("evaluation");
         var limit = EvaluationOptions.Limit();
         var command = new Command("linear-probe", "Linear-probe accuracy: logistic regression on frozen image features, C swept on a validation split")

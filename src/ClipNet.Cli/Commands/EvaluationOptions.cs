@@ -13,7 +13,7 @@ static class EvaluationOptions
         Required = required,
     };
 
-    public static Option<int?> Limit() => new("--limit") { Description = "Use only the first N images of each dataset" };
+    public static Option<int?> Limit() => new Option<int?>("--limit") { Description = "Use only the first N images of each dataset" }.Within(1, int.MaxValue);
 
     public static Option<string> Output(string defaultFolder) => new("--out")
     {

@@ -46,6 +46,7 @@ public static class FeaturesCommand
         };
         var command = new Command("features", "Embed a dataset's images (raw, unnormalised) with ids, labels and captions, or merge shards of such files")
             { model, device, data, output, limit, shard, format, dtype, merge };
+        CommonOptions.OutputMustNotBeAnInput(command, output, model, data, merge);
         command.SetAction(parse =>
         {
             string path = parse.GetValue(output)!;

@@ -13,7 +13,7 @@ public static class InfoCommand
         var command = new Command("info", "Describe a model: architecture, parameter count, format") { model };
         command.SetAction(parse =>
         {
-            using var clip = Clip.Load(DownloadProgressDisplay.Resolve(parse.GetValue(model)!));
+            using var clip = CommonOptions.Load(parse.GetValue(model)!);
             var table = new Table().AddColumns("", "").HideHeaders();
             table.AddRow("source", Markup.Escape(clip.Source));
             table.AddRow("format", clip.Format?.ToString() ?? "in memory");

@@ -16,6 +16,7 @@ public static class SimilarityCommand
         var output = new Option<string?>("--out") { Description = "Also draw the matrix as a heatmap PNG here" };
         var command = new Command("similarity", "Print the cosine similarity of every image with every text, optionally as a heatmap")
             { model, device, images, texts, output };
+        CommonOptions.OutputMustNotBeAnInput(command, output, model, images);
         command.SetAction(parse =>
         {
             using var clip = CommonOptions.LoadModel(parse, model, device);

@@ -36,6 +36,7 @@ public static class TrainCommand
         var precision = new Option<TrainingPrecision>("--precision") { DefaultValueFactory = _ => TrainingPrecision.Float32 };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Checkpoint every N steps (always at the end)", DefaultValueFactory = _ => 500 };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
+        var strict = new Option<bool>("--strict") { Description = "Fail on unusable training data (missing files, empty captions, bad images) instead of skipping it" };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its latest checkpoint" };
         var workers = new Option<int>("--workers") { Description = "Image decoding threads (they compete with the model for cores)", DefaultValueFactory = _ => TrainingRunOptions.DefaultWorkers };
         var device = CommonOptions.Device();
@@ -44,7 +45,7 @@ public static class TrainCommand
         {
             data, output, validation, holdBack, prompts, dataset, architecture, init, imageColumn, captionColumn, epochs, batchSize, microBatch,
             learningRate, weightDecay, warmup, schedule, cooldown, beta2, epsilon, clipGrad, loss, towerLock, precision,
-            checkpointEvery, seed, resume, workers, device,
+            checkpointEvery, seed, resume, strict, workers, device,
         };
         command.SetAction(parse =>
         {
@@ -54,7 +55,7 @@ public static class TrainCommand
                 PromptsFile = parse.GetValue(prompts), PromptsDataset = parse.GetValue(dataset),
                 Architecture = parse.GetValue(architecture)!, InitFrom = parse.GetValue(init),
                 DataOptions = new DatasetOptions { ImageColumn = parse.GetValue(imageColumn)!, CaptionColumn = parse.GetValue(captionColumn)! },
-                Resume = parse.GetValue(resume), Workers = parse.GetValue(workers), Device = parse.GetValue(device)!,
+                Resume = parse.GetValue(resume), Strict = parse.GetValue(strict), Workers = parse.GetValue(workers), Device = parse.GetValue(device)!,
                 Training = new TrainingOptions
                 {
                     Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batchSize), MicroBatchSize = parse.GetValue(microBatch),

@@ -65,6 +65,7 @@ public sealed class FeatureSet : IDisposable
 
     public void Save(string path)
     {
+        Embeddings.FiniteEmbeddings.Require(ImageFeatures, i => $"{Dataset} (row {i}{(Captions.Count > i && Captions[i].Count > 0 ? $", \"{Captions[i][0]}\"" : "")})", Model);
         using var labels = tensor(Labels.ToArray());
         using var positions = Items is null ? null : tensor(Items.Positions.ToArray());
         var tensors = new Dictionary<string, Tensor> { [FeaturesTensor] = ImageFeatures, [LabelsTensor] = labels };

@@ -43,6 +43,7 @@ public sealed class TextEmbeddingCache(string folder)
         if (TryRead(path, texts.Count, clip.EmbeddingDimension) is Tensor cached) return (cached, true);
 
         var embeddings = clip.EncodeTexts(texts, normalize: true, truncate: true);
+        Embeddings.FiniteEmbeddings.Require(embeddings, i => $"text \"{texts[i]}\"", clip.Source);
         try
         {
             Directory.CreateDirectory(Folder);

@@ -1,3 +1,4 @@
+using ClipNet.IO;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using ClipNet.Model;
@@ -27,6 +28,9 @@ public sealed class Trainer(ClipModel model, TrainingOptions options, ITrainingB
 
     public TrainingResult Run(bool resume = false)
     {
+        options.Validated();
+        // A run killed while writing a checkpoint left its temporary folder; checkpoints of later steps have other names.
+        AtomicFile.RemoveLeftovers(Path.Combine(runDirectory, "checkpoints"));
         Directory.CreateDirectory(runDirectory);
         ApplyLock();
         var optimizer = WeightDecayGroups.CreateAdamW(model, options.LearningRate, options.WeightDecay,

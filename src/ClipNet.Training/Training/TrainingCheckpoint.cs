@@ -35,7 +35,7 @@ public static class TrainingCheckpoint
         string final = Path.Combine(root, name);
         AtomicFile.WriteDirectory(final, temporary =>
         {
-            WriteModel(temporary, model);
+            ModelExporter.WriteOpenClipFiles(temporary, model, new ImagePreprocessor(model.Config.Vision.ImageSize));
             var optimizerState = optimizer.StateTensors();
             SafeTensorsWriter.Write(Path.Combine(temporary, OptimizerFile), optimizerState, new Dictionary<string, string> { ["format"] = "pt" });
             foreach (var tensor in optimizerState.Values) tensor.Dispose();

@@ -37,4 +37,32 @@ public sealed record TrainingOptions
     public int Seed { get; init; }
     /// <summary>Stop after this many steps in this invocation (a pause: the schedule still spans the full run).</summary>
     public int? StopAfterSteps { get; init; }
+
+    /// <summary>
+    /// Refuses values that cannot train before anything is opened: no epochs (an untrained model written with
+    /// success), a NaN or infinite rate (a run that fails only when it writes its metrics), and the like. Options
+    /// are named as `clip train` spells them.
+    /// </summary>
+    public TrainingOptions Validated()
+    {
+        static void Check(bool ok, string option, string rule, object value)
+        {
+            if (!ok) throw new ClipNetException($"{option} must be {rule}, got {Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)}");
+        }
+        static bool Positive(double v) => double.IsFinite(v) && v > 0;
+        Check(Epochs >= 1, "--epochs", "at least 1", Epochs);
+        Check(BatchSize >= 2, "--batch-size", "at least 2 (a contrastive batch needs negatives)", BatchSize);
+        Check(MicroBatchSize >= 0 && MicroBatchSize <= BatchSize, "--micro-batch", $"between 0 and the batch size {BatchSize}", MicroBatchSize);
+        Check(Positive(LearningRate), "--lr", "a finite number above 0", LearningRate);
+        Check(double.IsFinite(WeightDecay) && WeightDecay >= 0, "--wd", "a finite number of at least 0", WeightDecay);
+        Check(Beta1 >= 0 && Beta1 < 1, "beta1", "in [0, 1)", Beta1);
+        Check(Beta2 >= 0 && Beta2 < 1, "--beta2", "in [0, 1)", Beta2);
+        Check(Positive(Epsilon), "--eps", "a finite number above 0", Epsilon);
+        Check(WarmupSteps >= 0, "--warmup", "at least 0", WarmupSteps);
+        Check(CooldownSteps >= 0, "--cooldown", "at least 0", CooldownSteps);
+        Check(GradientClipNorm is not double clip || Positive(clip), "--clip-grad", "a finite number above 0", GradientClipNorm!);
+        Check(CheckpointEvery >= 0, "--checkpoint-every", "at least 0", CheckpointEvery);
+        Check(StopAfterSteps is not int stop || stop >= 1, "stop after steps", "at least 1", StopAfterSteps!);
+        return this;
+    }
 }

@@ -23,13 +23,17 @@ public static class TrainingRun
     public static TrainingRunResult Run(TrainingRunOptions options, IProgress<TrainingProgress>? progress = null, Action<string>? log = null)
     {
         log ??= _ => { };
+        options.Validated();
         var prompts = options.PromptsFile is null ? null
             : PromptsFile.Read(options.PromptsFile, options.PromptsDataset
                 ?? throw new ClipNetException("--prompts needs --dataset: which entry of the prompts file to use"));
         var dataOptions = prompts is null ? options.DataOptions : options.DataOptions with { Templates = prompts.Templates };
+        var problems = new DataProblemLog { Warn = log, Strict = options.Strict };
         var dataset = DatasetFactory.Open(options.Data, dataOptions);
+        problems.ReportOpened(dataset);
         CheckClasses(dataset, prompts, options.Data);
         IImageTextDataset? validationData = options.ValidationData is null ? null : DatasetFactory.Open(options.ValidationData, dataOptions);
+        if (validationData is not null) problems.ReportOpened(validationData);
         if (validationData is null && options.HoldBackFraction > 0)
             (dataset, validationData) = DatasetSplit.HoldBack(dataset, options.HoldBackFraction, options.Training.Seed);
 
@@ -38,7 +42,6 @@ public static class TrainingRun
         var (model, tokenizer, preprocessor) = CreateModel(options, device);
         log($"Training on {dataset.Name}: {dataset.Count:N0} items; {ModelSummary.Describe(model).First(r => r.Field == "parameters").Value} parameters");
 
-        var problems = new DataProblemLog { Warn = message => log($"warning: {message}") };
         var batches = new DatasetBatches(dataset, tokenizer, RandomResizedCropTransform.Matching(preprocessor), options.Training.BatchSize, options.Training.Seed)
         {
             Workers = options.Workers, Problems = problems,

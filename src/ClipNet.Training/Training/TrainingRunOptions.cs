@@ -21,6 +21,8 @@ public sealed record TrainingRunOptions
     public string? InitFrom { get; init; }
     public TrainingOptions Training { get; init; } = new();
     public bool Resume { get; init; }
+    /// <summary>Fail on unusable training data (missing files, empty captions, undecodable images) instead of skipping it.</summary>
+    public bool Strict { get; init; }
     /// <summary>
     /// Image-decoding threads. They share the cores with libtorch's own threads: on an idle 2-core machine one
     /// and two workers train equally fast (BENCHMARKS.md), but with another process busy, two workers made
@@ -29,5 +31,23 @@ public sealed record TrainingRunOptions
     public int Workers { get; init; } = DefaultWorkers;
 
     public static int DefaultWorkers => Math.Max(1, Environment.ProcessorCount / 4);
+
+    /// <summary>The training options and the run's own, checked before any data or model is opened.</summary>
+    public TrainingRunOptions Validated()
+    {
+        Training.Validated();
+        if (!double.IsFinite(HoldBackFraction) || HoldBackFraction < 0 || HoldBackFraction >= 1)
+            throw new ClipNetException($"--hold-back must be in [0, 1), got {HoldBackFraction}");
+        if (Workers < 1) throw new ClipNetException($"--workers must be at least 1, got {Workers}");
+        string output = Path.TrimEndingDirectorySeparator(Path.GetFullPath(OutputDirectory));
+        foreach (var (option, input) in new[] { ("--data", Data), ("--init", InitFrom), ("--val-data", ValidationData), ("--prompts", PromptsFile) })
+        {
+            if (input is null) continue;
+            string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(input));
+            if (full == output || full.StartsWith(output + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                throw new ClipNetException($"--out {OutputDirectory} would write over the input {option} {input}; choose another run folder");
+        }
+        return this;
+    }
     public string Device { get; init; } = "cpu";
 }

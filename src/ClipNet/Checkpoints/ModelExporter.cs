@@ -33,7 +33,7 @@ public static class ModelExporter
     static void WriteHuggingFace(ClipModel model, ClipTokenizer tokenizer, ImagePreprocessor preprocessor, string folder)
     {
         var config = HuggingFaceConfig.ToJson(model.Config);   // refuses ResNet towers before anything is written
-        RefuseToReplaceOtherFiles(folder);
+        RefuseToReplaceOtherFiles(folder, HuggingFaceFolderFiles, "a Hugging Face model");
         AtomicFile.WriteDirectory(folder, temporary =>
         {
             var hf = HuggingFaceKeyMap.FromOpenAI(Weights(model)).ToDictionary(kv => kv.Key, kv => kv.Value.contiguous());
@@ -45,20 +45,40 @@ public static class ModelExporter
     }
 
     /// <summary>
-    /// The one OpenCLIP writer, for `clip convert` and training checkpoints alike: OpenCLIP-named safetensors and
-    /// `open_clip_config.json` in the hub layout (model_cfg + preprocess_cfg). <paramref name="output"/> is a folder,
-    /// or a `.safetensors` file with the config written beside it.
+    /// The one OpenCLIP writer, for `clip convert` and training alike: OpenCLIP-named safetensors whose metadata
+    /// carries the config (`open_clip_config`, hub layout: model_cfg + preprocess_cfg), so the weights describe
+    /// themselves wherever they are copied. <paramref name="output"/> is a `.safetensors` file, written atomically
+    /// and alone: a config file beside it would belong to the folder, and a second model written into the same
+    /// folder would replace the first one's. Otherwise it is a folder (weights plus `open_clip_config.json`, which
+    /// OpenCLIP's `local-dir:` loading reads), filled under a temporary name and renamed into place whole.
     /// </summary>
     public static void WriteOpenClip(ClipModel model, ImagePreprocessor preprocessor, string output)
     {
-        bool singleFile = output.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase);
-        string folder = singleFile ? Path.GetDirectoryName(Path.GetFullPath(output))! : output;
-        string weightsPath = singleFile ? output : Path.Combine(folder, OpenClipWeightsFile);
-        Directory.CreateDirectory(folder);
-        SafeTensorsWriter.Write(weightsPath, Weights(model), PyTorchMetadata);
-        AtomicFile.WriteAllText(Path.Combine(folder, OpenClipConfigFile.FileName),
-            OpenClipConfigFile.ToJson(model.Config, preprocessor).ToJsonString(Indented));
+        string config = OpenClipConfigFile.ToJson(model.Config, preprocessor).ToJsonString(Indented);
+        var metadata = new Dictionary<string, string>(PyTorchMetadata) { [OpenClipConfigFile.MetadataKey] = config };
+        if (output.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+        {
+            SafeTensorsWriter.Write(output, Weights(model), metadata);
+            return;
+        }
+        RefuseToReplaceOtherFiles(output, OpenClipFolderFiles, "an OpenCLIP model");
+        AtomicFile.WriteDirectory(output, temporary => WriteOpenClipFiles(temporary, model, metadata, config));
     }
+
+    /// <summary>The files of an OpenCLIP folder, written into <paramref name="folder"/> (which the caller makes atomic).</summary>
+    public static void WriteOpenClipFiles(string folder, ClipModel model, ImagePreprocessor preprocessor)
+    {
+        string config = OpenClipConfigFile.ToJson(model.Config, preprocessor).ToJsonString(Indented);
+        WriteOpenClipFiles(folder, model, new Dictionary<string, string>(PyTorchMetadata) { [OpenClipConfigFile.MetadataKey] = config }, config);
+    }
+
+    static void WriteOpenClipFiles(string folder, ClipModel model, Dictionary<string, string> metadata, string config)
+    {
+        SafeTensorsWriter.Write(Path.Combine(folder, OpenClipWeightsFile), Weights(model), metadata);
+        AtomicFile.WriteAllText(Path.Combine(folder, OpenClipConfigFile.FileName), config);
+    }
+
+    static readonly HashSet<string> OpenClipFolderFiles = [OpenClipWeightsFile, OpenClipConfigFile.FileName, "README.md", ".gitattributes"];
 
     static readonly HashSet<string> HuggingFaceFolderFiles =
     [
@@ -67,13 +87,13 @@ public static class ModelExporter
     ];
 
     // The folder is replaced whole, so a folder holding anything but an earlier model would lose it.
-    static void RefuseToReplaceOtherFiles(string folder)
+    static void RefuseToReplaceOtherFiles(string folder, HashSet<string> modelFiles, string what)
     {
-        if (File.Exists(folder)) throw new ClipNetException($"{folder}: is a file; a Hugging Face model is written as a folder");
+        if (File.Exists(folder)) throw new ClipNetException($"{folder}: is a file; {what} is written as a folder");
         if (!Directory.Exists(folder)) return;
-        var others = Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName).Where(name => !HuggingFaceFolderFiles.Contains(name!)).ToList();
+        var others = Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName).Where(name => !modelFiles.Contains(name!)).ToList();
         if (others.Count > 0)
-            throw new ClipNetException($"{folder}: already holds files that are not part of a Hugging Face model ({string.Join(", ", others.Take(3))}); choose a new or empty folder");
+            throw new ClipNetException($"{folder}: already holds files that are not part of {what} ({string.Join(", ", others.Take(3))}); choose a new or empty folder");
     }
 
     static Dictionary<string, Tensor> Weights(ClipModel model) =>

@@ -26,36 +26,80 @@ public static class ModelLoader
         bool huggingFace = HuggingFaceKeyMap.UsesHuggingFaceNames(stateDict.Keys);
         IReadOnlyDictionary<string, Tensor> weights = huggingFace ? HuggingFaceKeyMap.ToOpenAI(stateDict) : stateDict;
 
-        var (config, preprocessor) = architecture ?? ResolveConfig(folder, stateDict, weights, huggingFace);
+        var warnings = new List<string>();
+        var (config, preprocessor, configSource) = architecture is var (fixedConfig, fixedPreprocessor)
+            ? (fixedConfig.Validated(path), fixedPreprocessor, $"the architecture named for {path}")
+            : ResolveConfig(folder, stateDict, weights, huggingFace, warnings);
+        // Checked before the model is built, so a config that disagrees with the weights (or asks for 10^9
+        // layers) is refused without allocating anything of its size.
+        if (configSource != stateDict.SourcePath) ArchitectureInference.CheckAgainst(config, configSource, weights, stateDict.SourcePath);
         string preprocessorConfig = Path.Combine(folder, "preprocessor_config.json");
         if (architecture is null && File.Exists(preprocessorConfig)) preprocessor = ImagePreprocessor.FromPreprocessorConfig(preprocessorConfig);
 
         string vocab = Path.Combine(folder, "vocab.json"), merges = Path.Combine(folder, "merges.txt");
         var tokenizer = File.Exists(vocab) && File.Exists(merges) ? ClipTokenizer.FromFiles(vocab, merges) : ClipTokenizer.Default;
+        CheckTokenizer(config, configSource, tokenizer, File.Exists(vocab) ? vocab : "the standard CLIP vocabulary");
 
         var model = new ClipModel(config);
         WeightAssignment.Assign(model, weights, stateDict.SourcePath, dtype, device);
         model.eval();
-        return new LoadedModel(model, tokenizer, preprocessor, stateDict.Format, stateDict.SourcePath);
+        return new LoadedModel(model, tokenizer, preprocessor, stateDict.Format, stateDict.SourcePath) { Warnings = warnings };
     }
 
-    static (ClipConfig, ImagePreprocessor) ResolveConfig(string folder, StateDict stateDict, IReadOnlyDictionary<string, Tensor> weights, bool huggingFace)
+    /// <summary>
+    /// The tokenizer must be able to produce what the model reads: ids inside the embedding table, and the
+    /// end-of-text id the text tower pools at. Otherwise every text would pool at the same position and embed
+    /// identically, or look up a row the table does not have.
+    /// </summary>
+    static void CheckTokenizer(ClipConfig config, string configSource, ClipTokenizer tokenizer, string tokenizerSource)
+    {
+        if (tokenizer.VocabularySize > config.Text.VocabSize)
+            throw new ClipNetException($"{tokenizerSource} has {tokenizer.VocabularySize} tokens but {configSource} gives the model an embedding table of {config.Text.VocabSize}");
+        if (config.Text.Pooling == TextPooling.FirstEndOfText && config.Text.EndOfTextId != tokenizer.EndOfText)
+            throw new ClipNetException($"{configSource}: the end-of-text id {config.Text.EndOfTextId} is not the tokenizer's ({tokenizer.EndOfText} in {tokenizerSource}); every text would pool at the same position");
+    }
+
+    static (ClipConfig Config, ImagePreprocessor Preprocessor, string Source) ResolveConfig(
+        string folder, StateDict stateDict, IReadOnlyDictionary<string, Tensor> weights, bool huggingFace, List<string> warnings)
     {
         string hfConfig = Path.Combine(folder, "config.json");
         if (huggingFace && File.Exists(hfConfig))
         {
             var config = HuggingFaceConfig.Read(hfConfig);
-            return (config, new ImagePreprocessor(config.Vision.ImageSize));
+            return (config, new ImagePreprocessor(config.Vision.ImageSize), hfConfig);
+        }
+        // A config inside the weights file belongs to it for certain; one beside it may belong to another file in
+        // the folder, so it comes second, and CheckAgainst refuses it when it does not describe these weights.
+        if (stateDict.Metadata.TryGetValue(OpenClipConfigFile.MetadataKey, out var embedded))
+        {
+            string source = $"{stateDict.SourcePath} (metadata '{OpenClipConfigFile.MetadataKey}')";
+            var (config, preprocessor) = OpenClipConfigFile.FromMetadata(embedded, source);
+            return (config, preprocessor, source);
         }
         string openClipConfig = Path.Combine(folder, OpenClipConfigFile.FileName);
-        if (File.Exists(openClipConfig)) return OpenClipConfigFile.Read(openClipConfig);
+        if (File.Exists(openClipConfig))
+        {
+            var (config, preprocessor) = OpenClipConfigFile.Read(openClipConfig);
+            return (config, preprocessor, openClipConfig);
+        }
 
         // OpenAI's TorchScript archives were trained with QuickGELU; so were the OpenAI-named checkpoints this
         // fallback usually meets. A GELU model needs an open_clip_config.json beside it.
         var inferred = ArchitectureInference.Infer(weights, stateDict.SourcePath, quickGelu: true);
         if (stateDict.Metadata.TryGetValue("clip_config", out var clipConfig))
             inferred = WithOpenAIConstructorArguments(inferred, clipConfig, stateDict.SourcePath);
-        return (inferred, new ImagePreprocessor(inferred.Vision.ImageSize));
+        else if (huggingFace)
+        {
+            // Hugging Face weights always come with config.json; without it the head counts are a guess. When the
+            // shapes are those of a standard architecture its head counts are the right guess (no published model
+            // shares a standard one's shapes with other heads), so that is a warning; any other shape is an error,
+            // since a wrong head count loads without complaint and gives wrong embeddings.
+            string? standard = ArchitectureInference.StandardArchitecture(inferred);
+            if (standard is null)
+                throw new ClipNetException($"{stateDict.SourcePath}: Hugging Face weights with no config.json beside them, and their shapes match no standard architecture, so the attention head counts cannot be known; put the model's config.json in {folder}");
+            warnings.Add($"{stateDict.SourcePath}: no config.json beside these Hugging Face weights; using the head counts of {standard}, whose shapes they have");
+        }
+        return (inferred, new ImagePreprocessor(inferred.Vision.ImageSize), stateDict.SourcePath);
     }
 
     /// <summary>The `clip_config` metadata holds OpenAI `CLIP(...)` constructor arguments: the text head count is the one shapes cannot tell.</summary>
@@ -64,9 +108,9 @@ public static class ModelLoader
         try
         {
             var arguments = JsonNode.Parse(json)!;
-            return (int?)arguments["transformer_heads"] is int heads ? inferred with { Text = inferred.Text with { Heads = heads } } : inferred;
+            return (int?)arguments?["transformer_heads"] is int heads ? (inferred with { Text = inferred.Text with { Heads = heads } }).Validated(source) : inferred;
         }
-        catch (System.Text.Json.JsonException e)
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
         {
             throw new ClipNetException($"{source}: invalid clip_config metadata ({e.Message})");
         }
@@ -74,4 +118,8 @@ public static class ModelLoader
 }
 
 /// <summary>A model with the tokenizer and preprocessing that belong to it, and where it came from.</summary>
-public sealed record LoadedModel(ClipModel Model, ClipTokenizer Tokenizer, ImagePreprocessor Preprocessor, StateDictFormat Format, string Source);
+public sealed record LoadedModel(ClipModel Model, ClipTokenizer Tokenizer, ImagePreprocessor Preprocessor, StateDictFormat Format, string Source)
+{
+    /// <summary>What loading had to guess (safely), for the caller to show.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}

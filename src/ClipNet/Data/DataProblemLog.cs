@@ -15,6 +15,31 @@ public sealed class DataProblemLog
     /// <summary>Receives one line per new problem; called from loader threads, one call at a time.</summary>
     public Action<string>? Warn { get; init; }
 
+    /// <summary>Fail on the first problem instead of skipping the item (`clip train --strict`).</summary>
+    public bool Strict { get; init; }
+
+    /// <summary>How many of the items a dataset left out when it opened are listed one by one.</summary>
+    public const int ListedWhenOpened = 5;
+
+    /// <summary>
+    /// Announces the items <paramref name="dataset"/> left out when it opened (missing files, empty captions,
+    /// folders where images should be, odd archive members): their count, by reason, and the first few. With
+    /// <see cref="Strict"/> they are an error instead.
+    /// </summary>
+    public void ReportOpened(IImageTextDataset dataset)
+    {
+        var left = dataset.SkippedWhenOpened;
+        if (left.Count == 0) return;
+        string first = string.Join("; ", left.Take(ListedWhenOpened)) + (left.Count > ListedWhenOpened ? $"; and {left.Count - ListedWhenOpened} more" : "");
+        if (Strict)
+            throw new ClipNetException($"{dataset.Name}: {left.Count} item{(left.Count == 1 ? "" : "s")} cannot be used (--strict): {first}");
+        var reasons = left.GroupBy(s => ReasonKind(s.Reason)).Select(g => $"{g.Count()} {g.Key}");
+        Announce($"warning: {dataset.Name}: left out {left.Count} of {left.Count + dataset.Count} items ({string.Join(", ", reasons)}): {first}");
+    }
+
+    // Reasons carry the path; their kind is what comes before it.
+    static string ReasonKind(string reason) => reason.Split(':', 2)[0];
+
     /// <summary>Skipped items, in dataset order.</summary>
     public IReadOnlyList<SkippedSample> SkippedSamples => [.. skipped.OrderBy(p => p.Key).Select(p => p.Value)];
 
@@ -33,8 +58,9 @@ public sealed class DataProblemLog
     internal void Skip(int index, string sample, Exception problem)
     {
         string reason = problem is ClipNetException ? problem.Message : $"{problem.GetType().Name}: {problem.Message}";
+        if (Strict) throw new ClipNetException($"{sample}: {reason} (--strict stops at the first unusable item)");
         var skippedSample = new SkippedSample(sample, reason);
-        if (skipped.TryAdd(index, skippedSample)) Announce($"skipped {skippedSample}");
+        if (skipped.TryAdd(index, skippedSample)) Announce($"warning: skipped {skippedSample}");
     }
 
     internal void Truncate(int index, TruncatedCaption caption)

@@ -81,6 +81,7 @@ public sealed class ManifestDataset : IImageTextDataset
         foreach (var item in items)
         {
             if (File.Exists(item.ImagePath)) present.Add(item);
+            else if (Directory.Exists(item.ImagePath)) skipped.Add(new SkippedSample($"{path} line {item.Line} ({item.ImageText})", $"a folder, not an image file: {item.ImagePath}"));
             else skipped.Add(new SkippedSample($"{path} line {item.Line} ({item.ImageText})", $"image file not found: {item.ImagePath}"));
         }
         if (present.Count == 0)

@@ -59,7 +59,7 @@ public sealed class WebDataset : IImageTextDataset
         var items = new List<Item>();
         var skipped = new List<SkippedSample>();
         for (int s = 0; s < shards.Count; s++)
-            foreach (var (key, members) in ScanShard(shards[s]))
+            foreach (var (key, members) in ScanShard(shards[s], skipped))
             {
                 var image = First(members, ImageExtensions);
                 var caption = First(members, CaptionExtensions);
@@ -93,7 +93,9 @@ public sealed class WebDataset : IImageTextDataset
     public string Id(int index) => $"{Path.GetFileName(shards[items[index].Shard])}:{items[index].Key}";
 
     /// <summary>The members of each sample key in the order keys first appear, by lower-case extension.</summary>
-    static List<(string Key, Dictionary<string, Member> Members)> ScanShard(string shard)
+    /// Members named like a sample's part that are not regular files (a directory, a link) are listed in
+    /// <paramref name="skipped"/> rather than passed over without a word.
+    static List<(string Key, Dictionary<string, Member> Members)> ScanShard(string shard, List<SkippedSample> skipped)
     {
         var samples = new List<(string, Dictionary<string, Member>)>();
         var byKey = new Dictionary<string, Dictionary<string, Member>>(StringComparer.Ordinal);
@@ -103,8 +105,13 @@ public sealed class WebDataset : IImageTextDataset
             using var reader = new TarReader(stream);
             while (reader.GetNextEntry(copyData: false) is { } entry)
             {
-                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)) continue;
-                if (SplitName(entry.Name) is not var (key, extension)) continue;
+                if (SplitName(entry.Name.TrimEnd('/')) is not var (key, extension)) continue;
+                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile))
+                {
+                    if (entry.EntryType is not (TarEntryType.GlobalExtendedAttributes or TarEntryType.ExtendedAttributes))
+                        skipped.Add(new SkippedSample($"{shard}:{entry.Name}", $"a {entry.EntryType} member, not a file"));
+                    continue;
+                }
                 if (entry.Length > int.MaxValue) throw new ClipNetException($"{shard}: member {entry.Name} is larger than 2 GiB");
                 if (!byKey.TryGetValue(key, out var members))
                 {

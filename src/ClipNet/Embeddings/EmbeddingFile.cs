@@ -16,6 +16,8 @@ public static class EmbeddingFile
         var tensors = new Dictionary<string, Tensor>();
         if (images.Count > 0) tensors["image_embeds"] = clip.EncodeImages(images, normalize);
         if (texts.Count > 0) tensors["text_embeds"] = clip.EncodeTexts(texts, normalize, truncate);
+        if (tensors.TryGetValue("image_embeds", out var imageEmbeds)) FiniteEmbeddings.Require(imageEmbeds, i => images[i], clip.Source);
+        if (tensors.TryGetValue("text_embeds", out var textEmbeds)) FiniteEmbeddings.Require(textEmbeds, i => $"text {i + 1} \"{texts[i]}\"", clip.Source);
         tensors["logit_scale"] = clip.Model.logit_scale.detach().to_type(ScalarType.Float32).cpu();
         var metadata = new Dictionary<string, string>
         {

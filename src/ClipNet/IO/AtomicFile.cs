@@ -33,6 +33,7 @@ public static class AtomicFile
         string directory = Path.GetDirectoryName(fullPath)!;
         // A file goes into a folder that exists: a mistyped --out should not grow a tree of new folders.
         if (!Directory.Exists(directory)) throw new ClipNetException($"{path}: cannot write: the folder {directory} does not exist");
+        RemoveLeftovers(directory, Path.GetFileName(fullPath));
         string temporary = TemporaryBeside(fullPath);
         try
         {
@@ -60,6 +61,7 @@ public static class AtomicFile
     {
         string fullPath = Path.GetFullPath(path.TrimEnd('/', '\\'));
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        RemoveLeftovers(Path.GetDirectoryName(fullPath)!, Path.GetFileName(fullPath));
         string temporary = TemporaryBeside(fullPath);
         try
         {
@@ -85,6 +87,28 @@ public static class AtomicFile
             DeleteQuietly(temporary);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Deletes what killed writers left in <paramref name="folder"/>: temporary files and folders of this writer's
+    /// naming (of <paramref name="target"/> only, when given). Called before each write, so the next run cleans up
+    /// after a kill; returns how many were removed.
+    /// </summary>
+    public static int RemoveLeftovers(string folder, string? target = null)
+    {
+        if (!Directory.Exists(folder)) return 0;
+        int removed = 0;
+        foreach (string entry in Directory.EnumerateFileSystemEntries(folder, $".{target ?? "*"}.*{TemporarySuffix}"))
+        {
+            string name = Path.GetFileName(entry);
+            // .<target>.<32 hex digits>.tmp, nothing else: a user's own dot-file is never touched.
+            string[] parts = name[1..^TemporarySuffix.Length].Split('.');
+            if (parts.Length < 2 || parts[^1].Length != 32 || !parts[^1].All(char.IsAsciiHexDigitLower)) continue;
+            if (target is not null && string.Join('.', parts[..^1]) != target) continue;
+            DeleteQuietly(entry);
+            removed++;
+        }
+        return removed;
     }
 
     static string TemporaryBeside(string fullPath)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ClipNet.IO;
 
 namespace ClipNet.Model;
 
@@ -99,37 +100,38 @@ public sealed record ClipConfig
             var text = json["text_cfg"] ?? throw new ClipNetException($"{source}: missing 'text_cfg'");
             var layers = vision["layers"];
             bool isResNet = layers is JsonArray;
-            int visionWidth = (int?)vision["width"] ?? ArchitectureDefaults.VisionWidth;
-            int textWidth = (int?)text["width"] ?? ArchitectureDefaults.TextWidth;
-            return new ClipConfig
+            int visionWidth = JsonFile.Optional<int>(vision, "width", source) ?? ArchitectureDefaults.VisionWidth;
+            int textWidth = JsonFile.Optional<int>(text, "width", source) ?? ArchitectureDefaults.TextWidth;
+            var config = new ClipConfig
             {
-                EmbedDim = (int?)json["embed_dim"] ?? throw new ClipNetException($"{source}: missing 'embed_dim'"),
-                QuickGelu = (bool?)json["quick_gelu"] ?? false,
-                InitLogitBias = (double?)json["init_logit_bias"],
+                EmbedDim = JsonFile.Optional<int>(json, "embed_dim", source) ?? throw new ClipNetException($"{source}: missing 'embed_dim'"),
+                QuickGelu = JsonFile.Optional<bool>(json, "quick_gelu", source) ?? false,
+                InitLogitBias = JsonFile.Optional<double>(json, "init_logit_bias", source),
                 Vision = new VisionConfig
                 {
                     ImageSize = ImageSizeOf(vision["image_size"]),
                     Width = visionWidth,
-                    Layers = isResNet ? 0 : (int?)layers ?? ArchitectureDefaults.VisionLayers,
-                    ResNetLayers = isResNet ? layers!.AsArray().Select(l => (int)l!).ToArray() : null,
-                    PatchSize = isResNet ? null : (int?)vision["patch_size"] ?? ArchitectureDefaults.OpenClipPatchSize,
-                    HeadWidth = (int?)vision["head_width"] ?? ArchitectureDefaults.HeadWidth,
-                    MlpWidth = (double?)vision["mlp_ratio"] is double r ? (int)(visionWidth * r) : null,
-                    LayerNormEps = LayerNormEpsOf(vision),
+                    Layers = isResNet ? 0 : JsonFile.Optional<int>(vision, "layers", source) ?? ArchitectureDefaults.VisionLayers,
+                    ResNetLayers = isResNet ? layers!.AsArray().Select(l => l is JsonValue depth ? (int)depth : throw new ClipNetException($"{source}: vision_cfg.layers must be 4 ints, got {layers.ToJsonString()}")).ToArray() : null,
+                    PatchSize = isResNet ? null : JsonFile.Optional<int>(vision, "patch_size", source) ?? ArchitectureDefaults.OpenClipPatchSize,
+                    HeadWidth = JsonFile.Optional<int>(vision, "head_width", source) ?? ArchitectureDefaults.HeadWidth,
+                    MlpWidth = JsonFile.Optional<double>(vision, "mlp_ratio", source) is double r ? (int)(visionWidth * r) : null,
+                    LayerNormEps = LayerNormEpsOf(vision, source),
                 },
                 Text = new TextConfig
                 {
-                    ContextLength = (int?)text["context_length"] ?? ArchitectureDefaults.ContextLength,
-                    VocabSize = (int?)text["vocab_size"] ?? ArchitectureDefaults.VocabSize,
+                    ContextLength = JsonFile.Optional<int>(text, "context_length", source) ?? ArchitectureDefaults.ContextLength,
+                    VocabSize = JsonFile.Optional<int>(text, "vocab_size", source) ?? ArchitectureDefaults.VocabSize,
                     Width = textWidth,
-                    Heads = (int?)text["heads"] ?? ArchitectureDefaults.TextHeads,
-                    Layers = (int?)text["layers"] ?? ArchitectureDefaults.TextLayers,
-                    MlpWidth = (double?)text["mlp_ratio"] is double tr ? (int)(textWidth * tr) : null,
-                    LayerNormEps = LayerNormEpsOf(text),
+                    Heads = JsonFile.Optional<int>(text, "heads", source) ?? ArchitectureDefaults.TextHeads,
+                    Layers = JsonFile.Optional<int>(text, "layers", source) ?? ArchitectureDefaults.TextLayers,
+                    MlpWidth = JsonFile.Optional<double>(text, "mlp_ratio", source) is double tr ? (int)(textWidth * tr) : null,
+                    LayerNormEps = LayerNormEpsOf(text, source),
                 },
             };
+            return config.Validated(source);
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException or ArgumentException or InvalidCastException)
         {
             throw new ClipNetException($"{source}: invalid OpenCLIP model config ({e.Message})");
         }
@@ -137,16 +139,70 @@ public sealed record ClipConfig
 
     // OpenCLIP passes norm_kwargs to its LayerNorm (`{"eps": 1e-6}` in the SigLIP configs); files written before
     // ClipNet followed that say "layer_norm_eps", which OpenCLIP itself refuses.
-    static double LayerNormEpsOf(JsonNode tower) =>
-        (double?)tower["norm_kwargs"]?["eps"] ?? (double?)tower["layer_norm_eps"] ?? ArchitectureDefaults.LayerNormEps;
+    static double LayerNormEpsOf(JsonNode tower, string source) =>
+        JsonFile.Optional<double>(tower["norm_kwargs"], "eps", source)
+        ?? JsonFile.Optional<double>(tower, "layer_norm_eps", source) ?? ArchitectureDefaults.LayerNormEps;
 
     static JsonObject NormKwargs(double eps) => new() { ["eps"] = eps };
+
+    // Bounds far above any published CLIP (ViT-bigG/14: width 1664, 48 layers; MLP 8192; vocabularies of 50k-250k)
+    // that still refuse a config which would allocate without end before its weights are even looked at.
+    const int MaxWidth = 16384, MaxLayers = 256, MaxMlpWidth = 131072, MaxVocabulary = 1_048_576,
+        MaxContextLength = 8192, MaxImageSize = 8192;
+
+    /// <summary>
+    /// This config, after checking every value against sane bounds and against the others: head counts that
+    /// divide the widths, patches that fit the image, an end-of-text id inside the vocabulary. Each problem is
+    /// an error naming <paramref name="source"/> and the field, never a value quietly replaced by another.
+    /// </summary>
+    public ClipConfig Validated(string source)
+    {
+        void Check(bool ok, string problem)
+        {
+            if (!ok) throw new ClipNetException($"{source}: invalid model config: {problem}");
+        }
+        void InRange(string field, long value, long max) =>
+            Check(value >= 1 && value <= max, $"{field} is {value}; it must be between 1 and {max}");
+
+        InRange("embed_dim", EmbedDim, MaxWidth);
+        InRange("vision image_size", Vision.ImageSize, MaxImageSize);
+        InRange("vision width", Vision.Width, MaxWidth);
+        InRange("vision head_width", Vision.HeadWidth, MaxWidth);
+        InRange("vision MLP width", Vision.EffectiveMlpWidth, MaxMlpWidth);
+        Check(double.IsFinite(Vision.LayerNormEps) && Vision.LayerNormEps > 0 && Vision.LayerNormEps < 1, $"vision layer_norm_eps is {Vision.LayerNormEps}; it must be in (0, 1)");
+        if (Vision.IsVisionTransformer)
+        {
+            InRange("vision layers", Vision.Layers, MaxLayers);
+            InRange("vision patch_size", Vision.PatchSize!.Value, Vision.ImageSize);
+            Check(Vision.Width % Vision.HeadWidth == 0, $"vision head_width {Vision.HeadWidth} does not divide the vision width {Vision.Width}");
+        }
+        else
+        {
+            Check(Vision.ResNetLayers is { Length: 4 }, $"a ResNet image tower needs 4 stage depths, got [{string.Join(", ", Vision.ResNetLayers ?? [])}]");
+            foreach (int depth in Vision.ResNetLayers!) InRange("vision ResNet stage depth", depth, MaxLayers);
+            Check(Vision.ImageSize >= 32, $"vision image_size {Vision.ImageSize} is smaller than the ResNet's 32x downsampling");
+            Check(Vision.Width * 32 % Vision.HeadWidth == 0, $"vision head_width {Vision.HeadWidth} does not divide the attention pool's width {Vision.Width * 32}");
+        }
+
+        InRange("text context_length", Text.ContextLength, MaxContextLength);
+        Check(Text.ContextLength >= 2, "text context_length must hold at least the start and end tokens");
+        InRange("text vocab_size", Text.VocabSize, MaxVocabulary);
+        InRange("text width", Text.Width, MaxWidth);
+        InRange("text heads", Text.Heads, Text.Width);
+        Check(Text.Width % Text.Heads == 0, $"text heads {Text.Heads} do not divide the text width {Text.Width}");
+        InRange("text layers", Text.Layers, MaxLayers);
+        InRange("text MLP width", Text.EffectiveMlpWidth, MaxMlpWidth);
+        Check(double.IsFinite(Text.LayerNormEps) && Text.LayerNormEps > 0 && Text.LayerNormEps < 1, $"text layer_norm_eps is {Text.LayerNormEps}; it must be in (0, 1)");
+        Check(Text.EndOfTextId >= 0 && Text.EndOfTextId < Text.VocabSize, $"the end-of-text id {Text.EndOfTextId} is outside the vocabulary of {Text.VocabSize}");
+        Check(InitLogitBias is not double bias || double.IsFinite(bias), $"init_logit_bias is {InitLogitBias}");
+        return this;
+    }
 
     // OpenCLIP allows a square size or [height, width]; only square images are supported here.
     static int ImageSizeOf(JsonNode? node) => node switch
     {
         null => ArchitectureDefaults.ImageSize,
-        JsonArray a when a.Count == 2 && (int)a[0]! == (int)a[1]! => (int)a[0]!,
+        JsonArray a when a.Count == 2 && a[0] is JsonValue h && a[1] is JsonValue w && (int)h == (int)w => (int)h,
         JsonArray => throw new ClipNetException("non-square image_size is not supported"),
         _ => (int)node,
     };

@@ -59,6 +59,9 @@ public sealed class SafeTensorsFile : IDisposable
 
     static (Dictionary<string, SafeTensorInfo>, Dictionary<string, string>) ParseHeader(string path, byte[] headerBytes, long dataLength)
     {
+        // System.Text.Json decodes names lazily, so invalid UTF-8 would otherwise surface later as a bare exception.
+        if (!System.Text.Unicode.Utf8.IsValid(headerBytes))
+            throw new ClipNetException($"{path}: corrupt safetensors header (not valid UTF-8 JSON)");
         JsonDocument doc;
         try { doc = JsonDocument.Parse(headerBytes); }
         catch (Exception e) when (e is JsonException or ArgumentException)
@@ -87,13 +90,30 @@ public sealed class SafeTensorsFile : IDisposable
             tensors[property.Name] = ParseEntry(path, property, dataLength);
         }
 
-        // Tensors must not share bytes: a crafted file could otherwise alias one tensor into another.
-        // Gaps are tolerated (the Python library refuses them): they cannot make one tensor read another's data.
-        var ordered = tensors.Values.Where(t => t.End > t.Begin).OrderBy(t => t.Begin).ToList();
-        for (int i = 1; i < ordered.Count; i++)
-            if (ordered[i].Begin < ordered[i - 1].End)
-                throw new ClipNetException($"{path}: corrupt safetensors header: tensors '{ordered[i - 1].Name}' (bytes {ordered[i - 1].Begin}..{ordered[i - 1].End}) and '{ordered[i].Name}' (bytes {ordered[i].Begin}..{ordered[i].End}) overlap");
+        CheckCoverage(path, tensors.Values, dataLength);
         return (tensors, metadata);
+    }
+
+    /// <summary>
+    /// The tensors must tile the data section exactly, as the format requires: no overlap (one tensor aliasing
+    /// another), no gap and nothing left over. A header one byte short or long shifts where the data section
+    /// starts, so every tensor would be read off by that much; this is what catches it.
+    /// </summary>
+    static void CheckCoverage(string path, IEnumerable<SafeTensorInfo> tensors, long dataLength)
+    {
+        long covered = 0;
+        SafeTensorInfo? previous = null;
+        foreach (var tensor in tensors.OrderBy(t => t.Begin).ThenBy(t => t.End))
+        {
+            if (tensor.Begin < covered)
+                throw new ClipNetException($"{path}: corrupt safetensors header: tensors '{previous!.Name}' (bytes {previous.Begin}..{previous.End}) and '{tensor.Name}' (bytes {tensor.Begin}..{tensor.End}) overlap");
+            if (tensor.Begin > covered)
+                throw new ClipNetException($"{path}: corrupt safetensors header: bytes {covered}..{tensor.Begin} of the data section, before tensor '{tensor.Name}', belong to no tensor");
+            covered = tensor.End;
+            previous = tensor;
+        }
+        if (covered != dataLength)
+            throw new ClipNetException($"{path}: corrupt safetensors file: the tensors cover {covered} bytes but the data section after the header has {dataLength} (a wrong header length, or trailing data)");
     }
 
     static void ParseMetadata(string path, JsonElement element, Dictionary<string, string> metadata)

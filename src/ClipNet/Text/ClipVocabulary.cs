@@ -17,6 +17,9 @@ public sealed class ClipVocabulary
     // The reference reads only the first 49152 - 256 - 2 merges of the file; the rest of the file is unused.
     const int OpenAiMergeCount = 49152 - 256 - 2;
 
+    /// <summary>Far above any CLIP vocabulary (49408; multilingual ones 250k).</summary>
+    const int MaxTokenId = 1 << 20;
+
     /// <summary>Token string to id; byte-level tokens, merged tokens and the two special tokens.</summary>
     public IReadOnlyDictionary<string, int> TokenIds { get; }
 
@@ -86,6 +89,9 @@ public sealed class ClipVocabulary
         }
         if (ids is null || ids.Count == 0)
             throw new ClipNetException($"The vocabulary {vocabJsonPath} is empty; expected a JSON object {{token: id}}.");
+        // Ids index the tokenizer's table and the model's embedding rows: bounded before either is allocated.
+        if (ids.FirstOrDefault(p => p.Value < 0 || p.Value >= MaxTokenId) is { Key: not null } bad)
+            throw new ClipNetException($"{vocabJsonPath}: token \"{bad.Key}\" has id {bad.Value}; ids must be between 0 and {MaxTokenId - 1}");
 
         string[] lines;
         try

@@ -31,6 +31,24 @@ public sealed record ImagePreprocessor
 
     public ImagePreprocessor(int size = 224) => Size = size;
 
+    /// <summary>
+    /// This preprocessor, after checking the values a config file gave it: three finite means and three
+    /// positive finite standard deviations (a zero std divides every pixel by zero: NaN embeddings).
+    /// </summary>
+    public ImagePreprocessor Checked(string source)
+    {
+        if (Mean.Count != 3 || Mean.Any(m => !float.IsFinite(m)))
+            throw new ClipNetException($"{source}: the image mean must be 3 finite numbers, got [{string.Join(", ", Mean)}]");
+        if (Std.Count != 3 || Std.Any(s => !float.IsFinite(s) || s <= 0))
+            throw new ClipNetException($"{source}: the image std must be 3 positive finite numbers, got [{string.Join(", ", Std)}] (a std of 0 would divide every pixel by zero)");
+        if (Size > MaxSide || ResizeShortSide > MaxSide)
+            throw new ClipNetException($"{source}: image size {Math.Max(Size, ResizeShortSide ?? 0)} is over the {MaxSide}-pixel limit");
+        return this;
+    }
+
+    // No CLIP model reads images anywhere near this large; larger values are typos or hostile.
+    const int MaxSide = 16384;
+
     /// <summary>Reads a Hugging Face <c>preprocessor_config.json</c> (CLIPImageProcessor).</summary>
     public static ImagePreprocessor FromPreprocessorConfig(string jsonPath) => PreprocessorConfigReader.Read(jsonPath);
 

@@ -41,7 +41,7 @@ internal static class PreprocessorConfigReader
             ResizeShortSide = shortSide,
             Mean = ReadTriple(jsonPath, root, "image_mean"),
             Std = ReadTriple(jsonPath, root, "image_std"),
-        };
+        }.Checked(jsonPath);
     }
 
     /// <summary>

@@ -45,6 +45,50 @@ public class ConversionRoundTripTests
         AssertSameWeights(original.Model, twice.Model);
     }
 
+    /// <summary>
+    /// Two loose OpenCLIP files converted into one folder each keep their own architecture: the config travels in
+    /// the file's metadata, nothing is written beside it for another file to pick up, and a config beside a file
+    /// that does not describe its weights is refused naming both.
+    /// </summary>
+    [Fact]
+    public void LooseOpenClipFilesCarryTheirOwnConfig()
+    {
+        using var folder = new TempFolder();
+        using (var vit = Clip.Load(SharedFixtures.Fixture("models", "vit", "weights_openai.safetensors"))) vit.Export(ExportFormat.OpenClip, folder.File("vit.safetensors"));
+        using (var rn = Clip.Load(SharedFixtures.Fixture("models", "rn", "weights_openai.safetensors"))) rn.Export(ExportFormat.OpenClip, folder.File("rn.safetensors"));
+        Assert.Equal(["rn.safetensors", "vit.safetensors"], Directory.GetFiles(folder.Path).Select(Path.GetFileName).Order());
+
+        using (var vit = Clip.Load(folder.File("vit.safetensors"))) Assert.True(vit.Model.Config.Vision.IsVisionTransformer);
+        using (var rn = Clip.Load(folder.File("rn.safetensors"))) Assert.False(rn.Model.Config.Vision.IsVisionTransformer);
+
+        // A stray config of the other architecture beside a file without embedded config: refused, naming both.
+        File.Copy(SharedFixtures.Fixture("models", "rn", "open_clip_config.json"), folder.File("open_clip_config.json"));
+        File.Copy(SharedFixtures.Fixture("models", "vit", "weights_openai.safetensors"), folder.File("plain.safetensors"));
+        var error = Assert.Throws<ClipNetException>(() => Clip.Load(folder.File("plain.safetensors")));
+        Assert.Contains(folder.File("open_clip_config.json"), error.Message);
+        Assert.Contains(folder.File("plain.safetensors"), error.Message);
+        // The files that carry their config are not misled by it.
+        using (var vit = Clip.Load(folder.File("vit.safetensors"))) Assert.True(vit.Model.Config.Vision.IsVisionTransformer);
+    }
+
+    /// <summary>An OpenCLIP folder is written whole, replaces an earlier one, and will not replace a folder of other files.</summary>
+    [Fact]
+    public void OpenClipFolderIsReplacedWholeButNotOverOtherFiles()
+    {
+        using var folder = new TempFolder();
+        using var vit = Clip.Load(SharedFixtures.Fixture("models", "vit", "weights_openai.safetensors"));
+        string output = folder.File("model");
+        vit.Export(ExportFormat.OpenClip, output);
+        vit.Export(ExportFormat.OpenClip, output);
+        Assert.Equal([OpenClipConfigFile.FileName, ModelExporter.OpenClipWeightsFile], Directory.GetFiles(output).Select(Path.GetFileName).Order());
+        Assert.Equal(["model"], Directory.GetFileSystemEntries(folder.Path).Select(Path.GetFileName));
+
+        File.WriteAllText(Path.Combine(output, "notes.txt"), "mine");
+        var error = Assert.Throws<ClipNetException>(() => vit.Export(ExportFormat.OpenClip, output));
+        Assert.Contains("notes.txt", error.Message);
+        Assert.True(File.Exists(Path.Combine(output, "notes.txt")));
+    }
+
     [Fact]
     public void HuggingFaceFolderHasTheLayoutTransformersExpects()
     {

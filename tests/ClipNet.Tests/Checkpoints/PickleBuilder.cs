@@ -14,6 +14,7 @@ sealed class PickleBuilder
     public PickleBuilder Proto(byte version) => Op(0x80).Raw(version);
     public PickleBuilder Stop() => Op((byte)'.');
     public PickleBuilder Mark() => Op((byte)'(');
+    public PickleBuilder Dup() => Op((byte)'2');
     public PickleBuilder None() => Op((byte)'N');
     public PickleBuilder Bool(bool value) => Op(value ? (byte)0x88 : (byte)0x89);
 
@@ -24,6 +25,9 @@ sealed class PickleBuilder
         if (value is >= int.MinValue and <= int.MaxValue) return Op((byte)'J').Raw(BitConverter.GetBytes((int)value));
         return Op(0x8a).Raw(8).Raw(BitConverter.GetBytes(value)); // LONG1, 8 bytes two's complement
     }
+
+    /// <summary>LONG1 with 8 bytes even for a small value: how Python writes ints of 2^31 and above, valid for any int.</summary>
+    public PickleBuilder Long1(long value) => Op(0x8a).Raw(8).Raw(BitConverter.GetBytes(value));
 
     public PickleBuilder Float(double value)
     {

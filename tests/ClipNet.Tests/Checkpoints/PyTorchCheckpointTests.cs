@@ -14,6 +14,26 @@ public class PyTorchCheckpointTests : IDisposable
 
     static byte[] Floats(params float[] values) => values.SelectMany(BitConverter.GetBytes).ToArray();
 
+    /// <summary>
+    /// Python pickles ints of 2^31 and above as LONG1; a checkpoint may spell any int that way. Every int of this
+    /// tensor (element count, offset, sizes, strides) is LONG1, and the tensor must load with its values.
+    /// </summary>
+    [Fact]
+    public void IntsInTheLong1EncodingAreOrdinaryInts()
+    {
+        var pickle = new PickleBuilder().Proto(2).EmptyDict().ShortUnicode("w")
+            .Global("torch._utils", "_rebuild_tensor_v2").Mark()
+            .Mark().Unicode("storage").Global("torch", "FloatStorage").Unicode("0").Unicode("cpu").Long1(6).Tuple().BinPersId()
+            .Long1(1).Mark().Long1(2).Long1(2).Tuple().Mark().Long1(2).Long1(1).Tuple().Bool(false)
+            .Global("collections", "OrderedDict").EmptyTuple().Reduce()
+            .Tuple().Reduce().SetItem().Stop();
+        string path = folder.File("long1.pt");
+        TestArchives.WriteAligned(path, [("archive/data.pkl", pickle.ToArray()), ("archive/data/0", Floats(0, 1, 2, 3, 4, 5))]);
+        using var stateDict = StateDictReader.Read(path);
+        Assert.Equal(new long[] { 2, 2 }, stateDict["w"].shape);
+        Assert.Equal(new[] { 1f, 2, 3, 4 }, stateDict["w"].data<float>().ToArray());
+    }
+
     [Fact]
     public void TorchSaveFixtureHoldsExactlyTheReferenceTensors()
     {

@@ -56,7 +56,7 @@ static class TestArchives
         }
     }
 
-    static uint Crc32(byte[] data)
+    public static uint Crc32(byte[] data)
     {
         uint crc = 0xFFFFFFFF;
         foreach (byte b in data)

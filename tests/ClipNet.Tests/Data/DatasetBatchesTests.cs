@@ -174,7 +174,7 @@ public sealed class DatasetBatchesTests : IDisposable
         var skipped = Assert.Single(loader.Problems.SkippedSamples);
         Assert.Equal($"{manifest} line 7 (img/05.png)", skipped.Sample);
         Assert.Contains("05.png: not a decodable image", skipped.Reason);
-        Assert.Equal($"skipped {skipped}", Assert.Single(warnings));
+        Assert.Equal($"warning: skipped {skipped}", Assert.Single(warnings));
         AssertSameBatches(Read(loader, 1), Read(Loader(workers: 1, prefetch: 1), 1));
     }
 

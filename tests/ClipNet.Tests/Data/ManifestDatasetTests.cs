@@ -32,6 +32,29 @@ public sealed class ManifestDatasetTests : IDisposable
         Assert.Equal($"{manifest} line 3 (img/b.jpg)", dataset.Describe(1));
     }
 
+    /// <summary>Careless rows are counted and the first few named as soon as the dataset opens; --strict refuses them.</summary>
+    [Fact]
+    public void RowsLeftOutWhenOpenedAreReportedOrRefused()
+    {
+        folder.WriteImage("data/a.png", shade: 10);
+        Directory.CreateDirectory(Path.Combine(folder.Path, "data", "not-an-image"));
+        string manifest = folder.WriteText("data/pairs.tsv",
+            "image\tcaption\na.png\ta square\nmissing.png\ta missing one\na.png\t  \nnot-an-image\ta folder\n");
+        var dataset = DatasetFactory.Open(manifest);
+        Assert.Equal(1, dataset.Count);
+
+        var lines = new List<string>();
+        new DataProblemLog { Warn = lines.Add }.ReportOpened(dataset);
+        string report = Assert.Single(lines);
+        Assert.StartsWith($"warning: {manifest}: left out 3 of 4 items", report);
+        Assert.Contains("1 empty caption", report);
+        Assert.Contains("line 3 (missing.png): image file not found", report);
+        Assert.Contains("line 5 (not-an-image): a folder, not an image file", report);
+
+        var strict = Assert.Throws<ClipNetException>(() => new DataProblemLog { Strict = true }.ReportOpened(dataset));
+        Assert.Contains($"{manifest}: 3 items cannot be used (--strict)", strict.Message);
+    }
+
     [Fact]
     public void CsvQuotedFieldsKeepCommasDoubledQuotesAndLineBreaks()
     {

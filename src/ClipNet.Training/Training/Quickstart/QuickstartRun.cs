@@ -19,6 +19,10 @@ public static class QuickstartRun
     public static QuickstartResult Run(QuickstartOptions options, IProgress<TrainingProgress>? progress = null, Action<string>? log = null)
     {
         log ??= _ => { };
+        // Checked before minutes of scene generation, not when the trainer starts.
+        new TrainingOptions { Epochs = options.Epochs, BatchSize = options.BatchSize, LearningRate = options.LearningRate }.Validated();
+        if (options.TrainingScenes < options.BatchSize)
+            throw new ClipNetException($"--scenes must be at least the batch size {options.BatchSize}, got {options.TrainingScenes}");
         var clock = Stopwatch.StartNew();
         torch.manual_seed(options.Seed);
         var config = ModelConfigs.Get(options.Architecture);

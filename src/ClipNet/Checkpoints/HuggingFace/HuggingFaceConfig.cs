@@ -18,41 +18,44 @@ public static class HuggingFaceConfig
     public static ClipConfig Read(string path)
     {
         var root = JsonFile.ReadObject(path);
-        try { return FromJson(root); }
-        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        try { return FromJson(root, path); }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException or ArgumentException)
         {
             throw new ClipNetException($"{path}: invalid Hugging Face CLIP config ({e.Message})");
         }
     }
 
-    public static ClipConfig FromJson(JsonObject root)
+    public static ClipConfig FromJson(JsonObject root, string source = "config.json")
     {
         var text = (root["text_config"] ?? root["text_config_dict"]) as JsonObject ?? new JsonObject();
         var vision = (root["vision_config"] ?? root["vision_config_dict"]) as JsonObject ?? new JsonObject();
 
-        int eos = (int?)text["eos_token_id"] ?? ArchitectureDefaults.EndOfTextId;
+        int eos = JsonFile.Optional<int>(text, "eos_token_id", source) ?? ArchitectureDefaults.EndOfTextId;
         string textAct = (string?)text["hidden_act"] ?? "quick_gelu";
         string visionAct = (string?)vision["hidden_act"] ?? "quick_gelu";
         if (textAct != visionAct)
-            throw new ClipNetException($"text ({textAct}) and vision ({visionAct}) activations differ; ClipNet uses one activation for both towers");
+            throw new ClipNetException($"{source}: text ({textAct}) and vision ({visionAct}) activations differ; ClipNet uses one activation for both towers");
         if (textAct is not ("quick_gelu" or "gelu"))
-            throw new ClipNetException($"unsupported hidden_act '{textAct}' (supported: quick_gelu, gelu)");
+            throw new ClipNetException($"{source}: unsupported hidden_act '{textAct}' (supported: quick_gelu, gelu)");
 
-        int visionWidth = (int?)vision["hidden_size"] ?? ArchitectureDefaults.VisionWidth;
-        int visionHeads = (int?)vision["num_attention_heads"] ?? ArchitectureDefaults.VisionWidth / ArchitectureDefaults.HeadWidth;
+        int visionWidth = JsonFile.Optional<int>(vision, "hidden_size", source) ?? ArchitectureDefaults.VisionWidth;
+        int visionHeads = JsonFile.Optional<int>(vision, "num_attention_heads", source) ?? ArchitectureDefaults.VisionWidth / ArchitectureDefaults.HeadWidth;
+        // The image tower is configured by head width; a head count that does not divide the width has no such width.
+        if (visionHeads <= 0 || visionWidth % visionHeads != 0)
+            throw new ClipNetException($"{source}: invalid model config: vision_config.num_attention_heads {visionHeads} does not divide vision_config.hidden_size {visionWidth}");
         return new ClipConfig
         {
-            EmbedDim = (int?)root["projection_dim"] ?? ArchitectureDefaults.EmbedDim,
+            EmbedDim = JsonFile.Optional<int>(root, "projection_dim", source) ?? ArchitectureDefaults.EmbedDim,
             QuickGelu = textAct == "quick_gelu",
             Text = new TextConfig
             {
-                Width = (int?)text["hidden_size"] ?? ArchitectureDefaults.TextWidth,
-                MlpWidth = (int?)text["intermediate_size"] ?? ArchitectureDefaults.TextWidth * ArchitectureDefaults.MlpRatio,
-                Layers = (int?)text["num_hidden_layers"] ?? ArchitectureDefaults.TextLayers,
-                Heads = (int?)text["num_attention_heads"] ?? ArchitectureDefaults.TextHeads,
-                ContextLength = (int?)text["max_position_embeddings"] ?? ArchitectureDefaults.ContextLength,
-                VocabSize = (int?)text["vocab_size"] ?? ArchitectureDefaults.VocabSize,
-                LayerNormEps = (double?)text["layer_norm_eps"] ?? ArchitectureDefaults.LayerNormEps,
+                Width = JsonFile.Optional<int>(text, "hidden_size", source) ?? ArchitectureDefaults.TextWidth,
+                MlpWidth = JsonFile.Optional<int>(text, "intermediate_size", source) ?? ArchitectureDefaults.TextWidth * ArchitectureDefaults.MlpRatio,
+                Layers = JsonFile.Optional<int>(text, "num_hidden_layers", source) ?? ArchitectureDefaults.TextLayers,
+                Heads = JsonFile.Optional<int>(text, "num_attention_heads", source) ?? ArchitectureDefaults.TextHeads,
+                ContextLength = JsonFile.Optional<int>(text, "max_position_embeddings", source) ?? ArchitectureDefaults.ContextLength,
+                VocabSize = JsonFile.Optional<int>(text, "vocab_size", source) ?? ArchitectureDefaults.VocabSize,
+                LayerNormEps = JsonFile.Optional<double>(text, "layer_norm_eps", source) ?? ArchitectureDefaults.LayerNormEps,
                 Pooling = eos == LegacyEosTokenId ? TextPooling.Argmax : TextPooling.FirstEndOfText,
                 EndOfTextId = eos == LegacyEosTokenId ? ArchitectureDefaults.EndOfTextId : eos,
             },
@@ -60,13 +63,13 @@ public static class HuggingFaceConfig
             {
                 Width = visionWidth,
                 HeadWidth = visionWidth / visionHeads,
-                MlpWidth = (int?)vision["intermediate_size"] ?? ArchitectureDefaults.VisionWidth * ArchitectureDefaults.MlpRatio,
-                Layers = (int?)vision["num_hidden_layers"] ?? ArchitectureDefaults.VisionLayers,
-                ImageSize = (int?)vision["image_size"] ?? ArchitectureDefaults.ImageSize,
-                PatchSize = (int?)vision["patch_size"] ?? ArchitectureDefaults.PatchSize,
-                LayerNormEps = (double?)vision["layer_norm_eps"] ?? ArchitectureDefaults.LayerNormEps,
+                MlpWidth = JsonFile.Optional<int>(vision, "intermediate_size", source) ?? ArchitectureDefaults.VisionWidth * ArchitectureDefaults.MlpRatio,
+                Layers = JsonFile.Optional<int>(vision, "num_hidden_layers", source) ?? ArchitectureDefaults.VisionLayers,
+                ImageSize = JsonFile.Optional<int>(vision, "image_size", source) ?? ArchitectureDefaults.ImageSize,
+                PatchSize = JsonFile.Optional<int>(vision, "patch_size", source) ?? ArchitectureDefaults.PatchSize,
+                LayerNormEps = JsonFile.Optional<double>(vision, "layer_norm_eps", source) ?? ArchitectureDefaults.LayerNormEps,
             },
-        };
+        }.Validated(source);
     }
 
     /// <summary>The `config.json` transformers expects for a `CLIPModel` (ViT image tower only: transformers has no ModifiedResNet).</summary>

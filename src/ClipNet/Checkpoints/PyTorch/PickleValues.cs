@@ -33,49 +33,50 @@ interface IPickleStateful
 /// <summary>A value the pickle is not allowed to produce or use; the unpickler adds the file name.</summary>
 sealed class PickleException(string message) : Exception(message);
 
-/// <summary>A Python dict or OrderedDict: insertion-ordered, keyed by value (tuples compare by content).</summary>
+/// <summary>
+/// A Python dict or OrderedDict: insertion-ordered. Keys are strings or ints only: a state dict is keyed by
+/// tensor names, TorchScript attributes by attribute names, and an optimizer's state by parameter index.
+/// Refusing every other key (tuples above all) is what makes hashing cheap: a tuple key can be a DAG of
+/// shared references whose hash takes exponential time, or nested deeply enough to overflow the stack.
+/// </summary>
 sealed class PickleDict : IPickleStateful
 {
     readonly List<KeyValuePair<object?, object?>> entries = new();
-    readonly Dictionary<object, int> index = new(KeyComparer.Instance);
-    static readonly object NoneKey = new();
+    readonly Dictionary<object, int> index = new();
 
     public IReadOnlyList<KeyValuePair<object?, object?>> Entries => entries;
 
     public void Set(object? key, object? value)
     {
-        if (index.TryGetValue(key ?? NoneKey, out int i)) entries[i] = new(key, value);
+        if (key is not (string or long))
+            throw new PickleException($"refused to unpickle: a dict key that is {KeyDescription(key)}; checkpoint dicts are keyed by strings or ints");
+        if (index.TryGetValue(key, out int i)) entries[i] = new(key, value);
         else
         {
-            index[key ?? NoneKey] = entries.Count;
+            index[key] = entries.Count;
             entries.Add(new(key, value));
         }
     }
 
     public bool TryGetValue(object? key, out object? value)
     {
-        bool found = index.TryGetValue(key ?? NoneKey, out int i);
-        value = found ? entries[i].Value : null;
-        return found;
+        value = key is not null && index.TryGetValue(key, out int i) ? entries[i].Value : null;
+        return key is not null && index.ContainsKey(key);
     }
 
     // An OrderedDict's state is its instance attributes (a state dict's `_metadata`: per-module version
     // numbers), which loading does not need.
     public void SetState(object? state) { }
 
-    sealed class KeyComparer : IEqualityComparer<object>
+    static string KeyDescription(object? key) => key switch
     {
-        public static readonly KeyComparer Instance = new();
-
-        public new bool Equals(object? a, object? b) => (a, b) switch
-        {
-            (object?[] x, object?[] y) => x.Length == y.Length && x.Zip(y).All(p => Equals(p.First ?? NoneKey, p.Second ?? NoneKey)),
-            _ => object.Equals(a, b),
-        };
-
-        public int GetHashCode(object o) =>
-            o is object?[] items ? items.Aggregate(17, (h, item) => h * 31 + GetHashCode(item ?? NoneKey)) : o.GetHashCode();
-    }
+        null => "None",
+        object?[] => "a tuple",
+        List<object?> => "a list",
+        PickleDict => "a dict",
+        System.Numerics.BigInteger => "an int beyond 64 bits",
+        _ => $"a {key.GetType().Name}",
+    };
 }
 
 /// <summary>A Python set or frozenset.</summary>

@@ -30,7 +30,7 @@ static class PyTorchCheckpoint
         bool torchScript = zip.Find(prefix + "constants.pkl") is not null || zip.Members.Any(m => m.Name.StartsWith(prefix + "code/", StringComparison.Ordinal));
 
         var storages = new Dictionary<string, StorageReference>(StringComparer.Ordinal);
-        object? root = RestrictedUnpickler.Load($"{path} ({pickle.Name})", zip.ReadAll(pickle),
+        object? root = RestrictedUnpickler.Load($"{path} ({pickle.Name})", zip.ReadAll(pickle, RestrictedUnpickler.MaxPickleBytes),
             (module, name) => TorchPickleGlobals.Resolve(module, name, allowScriptClasses: torchScript),
             id => PersistentStorage(id, storages));
 
@@ -53,7 +53,7 @@ static class PyTorchCheckpoint
     static void CheckByteOrder(ZipDirectory zip, string prefix)
     {
         // Written since PyTorch 2.1; older archives are little-endian.
-        if (zip.Find(prefix + "byteorder") is { } member && Encoding.ASCII.GetString(zip.ReadAll(member)).Trim() is var order && order != "little")
+        if (zip.Find(prefix + "byteorder") is { } member && Encoding.ASCII.GetString(zip.ReadAll(member, 64)).Trim() is var order && order != "little")
             throw new ClipNetException($"{zip.Path}: the checkpoint's storages are '{order}'-endian; only little-endian checkpoints are supported");
     }
 
@@ -96,7 +96,7 @@ static class PyTorchCheckpoint
     {
         if (root is not ScriptObject module) throw new ClipNetException($"{path}: the TorchScript archive holds a {Describe(root)}, not a module");
         metadata["torchscript_class"] = module.ClassName;
-        var tensors = TorchScriptModule.Tensors(module);
+        var tensors = TorchScriptModule.Tensors(module, path);
         if (tensors.Count == 0) throw new ClipNetException($"{path}: the TorchScript module {module.ClassName} has no tensors");
         return tensors;
     }
@@ -139,9 +139,13 @@ static class PyTorchCheckpoint
             string name = prefix + "data/" + storage.Key;
             var member = zip.Find(name) ?? throw new ClipNetException($"{zip.Path}: the pickle refers to storage '{storage.Key}' but the archive has no {name}");
             int elementSize = storage.DType.ElementSize();
-            long needed = checked(storage.ElementCount * elementSize);
+            long needed = storage.ElementCount <= long.MaxValue / elementSize ? storage.ElementCount * elementSize
+                : throw new ClipNetException($"{zip.Path}: storage {name} claims {storage.ElementCount} {storage.DType} elements, more bytes than a file can have");
             if (member.Size < needed)
                 throw new ClipNetException($"{zip.Path}: storage {name} has {member.Size} bytes but the pickle needs {storage.ElementCount} {storage.DType} elements ({needed} bytes)");
+            // torch.save writes each storage at exactly its size; a compressed one that claims more is not inflated.
+            if (member.Method != ZipMember.Stored && member.Size != needed)
+                throw new ClipNetException($"{zip.Path}: storage {name} declares {member.Size} bytes but the pickle's {storage.ElementCount} {storage.DType} elements are {needed} bytes");
 
             if (member.Method == ZipMember.Stored && member.DataOffset % elementSize == 0)
             {
@@ -151,7 +155,7 @@ static class PyTorchCheckpoint
             }
             if (!copies.TryGetValue(storage.Key, out var copy))
             {
-                copies[storage.Key] = copy = RawTensors.FromBytes(zip.ReadAll(member).AsSpan(0, (int)needed), storage.DType, [storage.ElementCount]);
+                copies[storage.Key] = copy = RawTensors.FromBytes(zip.ReadAll(member, maxBytes: member.Size).AsSpan(0, (int)needed), storage.DType, [storage.ElementCount]);
             }
             return (copy, 0);
         }

@@ -12,14 +12,26 @@ namespace ClipNet.Checkpoints;
 /// refused), REDUCE can only call an <see cref="IPickleCallable"/>, NEWOBJ can only instantiate an
 /// <see cref="IPickleClass"/>, BUILD can only update an <see cref="IPickleStateful"/>, and the opcodes
 /// that exist only to construct arbitrary objects (INST, OBJ, EXT*, out-of-band buffers) are refused.
+/// The machine is iterative (no recursion however deep the pickle nests) and its work is bounded: the pickle's
+/// size, the values it creates, the memo, MARK nesting and the digits of a text integer all have limits far above
+/// what a checkpoint uses, so a small hostile pickle can neither exhaust memory nor spin.
 /// </summary>
 sealed class RestrictedUnpickler
 {
+    /// <summary>A state dict's pickle is a few bytes per tensor: even with optimizer state, megabytes.</summary>
+    public const int MaxPickleBytes = 256 << 20;
+    // A checkpoint's pickle creates a handful of values per tensor; these bounds keep a crafted one to a few GB at most.
+    const long MaxValues = 20_000_000, MaxMemoEntries = 10_000_000;
+    const int MaxMarkDepth = 10_000;
+    // As CPython since 3.11 (sys.int_info.str_digits_check_threshold): parsing longer decimal ints is quadratic.
+    const int MaxTextIntDigits = 4300;
+
     readonly string source;
     readonly byte[] data;
     readonly Func<string, string, object?> resolveGlobal;
     readonly Func<object?, object?> persistentLoad;
     int position;
+    long values;
     List<object?> stack = new();
     readonly Stack<List<object?>> marks = new();
     readonly Dictionary<long, object?> memo = new();
@@ -34,6 +46,8 @@ sealed class RestrictedUnpickler
     /// <param name="persistentLoad">Resolves a persistent id (PyTorch: a storage reference).</param>
     public static object? Load(string source, byte[] data, Func<string, string, object?> resolveGlobal, Func<object?, object?> persistentLoad)
     {
+        if (data.Length > MaxPickleBytes)
+            throw new ClipNetException($"{source}: the pickle is {data.Length} bytes; a checkpoint's pickle is far below the {MaxPickleBytes}-byte limit");
         var unpickler = new RestrictedUnpickler(source, data, resolveGlobal, persistentLoad);
         try { return unpickler.Run(); }
         catch (PickleException e) { throw new ClipNetException($"{source}: {e.Message}"); }
@@ -66,7 +80,7 @@ sealed class RestrictedUnpickler
                 case 0x8a: Push(Long(Bytes(Byte()))); break; // LONG1
                 case 0x8b: Push(Long(Bytes(Length(BinaryPrimitives.ReadInt32LittleEndian(Bytes(4)))))); break; // LONG4
                 case (byte)'I': Push(TextInt(Line())); break;
-                case (byte)'L': Push(Long(BigInteger.Parse(Line().TrimEnd('L'), CultureInfo.InvariantCulture))); break;
+                case (byte)'L': Push(Long(ParseBigInteger(Line().TrimEnd('L')))); break;
                 case (byte)'G': Push(BinaryPrimitives.ReadDoubleBigEndian(Bytes(8))); break;
                 case (byte)'F': Push(double.Parse(Line(), CultureInfo.InvariantCulture)); break;
 
@@ -101,12 +115,15 @@ sealed class RestrictedUnpickler
                 case (byte)'0': Pop(); break;
                 case (byte)'1': PopMark(); break;
                 case (byte)'2': Push(Top()); break;
-                case (byte)'(': marks.Push(stack); stack = new List<object?>(); break;
+                case (byte)'(':
+                    if (marks.Count >= MaxMarkDepth) throw Corrupt($"MARKs nested more than {MaxMarkDepth} deep");
+                    marks.Push(stack); stack = new List<object?>();
+                    break;
 
-                case (byte)'p': memo[long.Parse(Line(), CultureInfo.InvariantCulture)] = Top(); break;
-                case (byte)'q': memo[Byte()] = Top(); break;
-                case (byte)'r': memo[BinaryPrimitives.ReadUInt32LittleEndian(Bytes(4))] = Top(); break;
-                case 0x94: memo[memo.Count] = Top(); break; // MEMOIZE
+                case (byte)'p': Memoize(long.Parse(Line(), CultureInfo.InvariantCulture)); break;
+                case (byte)'q': Memoize(Byte()); break;
+                case (byte)'r': Memoize(BinaryPrimitives.ReadUInt32LittleEndian(Bytes(4))); break;
+                case 0x94: Memoize(memo.Count); break; // MEMOIZE
                 case (byte)'g': Push(Memo(long.Parse(Line(), CultureInfo.InvariantCulture))); break;
                 case (byte)'h': Push(Memo(Byte())); break;
                 case (byte)'j': Push(Memo(BinaryPrimitives.ReadUInt32LittleEndian(Bytes(4)))); break;
@@ -205,7 +222,17 @@ sealed class RestrictedUnpickler
         _ => value.ToString() ?? value.GetType().Name,
     };
 
-    void Push(object? value) => stack.Add(value);
+    void Push(object? value)
+    {
+        if (++values > MaxValues) throw Corrupt($"more than {MaxValues} values; no checkpoint needs that many");
+        stack.Add(value);
+    }
+
+    void Memoize(long key)
+    {
+        if (memo.Count >= MaxMemoEntries && !memo.ContainsKey(key)) throw Corrupt($"more than {MaxMemoEntries} memo entries");
+        memo[key] = Top();
+    }
 
     object? Top() => stack.Count > 0 ? stack[^1] : throw Corrupt("stack underflow");
 
@@ -255,14 +282,21 @@ sealed class RestrictedUnpickler
 
     static object Long(ReadOnlySpan<byte> littleEndian) => Long(new BigInteger(littleEndian, isUnsigned: false, isBigEndian: false));
 
-    static object Long(BigInteger value) => value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+    // The cast to object matters: `cond ? (long)v : v` would convert the long back to a BigInteger, and every
+    // LONG1-encoded int (Python's choice for ints of 2^31 and above) would then fail the checks for a long.
+    static object Long(BigInteger value) => value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value;
+
+    static BigInteger ParseBigInteger(string text) =>
+        text.Length <= MaxTextIntDigits + 1
+            ? BigInteger.Parse(text, CultureInfo.InvariantCulture)
+            : throw new PickleException($"corrupt pickle: a text integer of {text.Length} digits (the limit is {MaxTextIntDigits})");
 
     // Protocol 0 spells booleans as INT "01" / "00".
     static object TextInt(string text) => text switch
     {
         "01" => true,
         "00" => false,
-        _ => Long(BigInteger.Parse(text, CultureInfo.InvariantCulture)),
+        _ => Long(ParseBigInteger(text)),
     };
 
     static string Utf8(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);

@@ -26,7 +26,7 @@ static class TorchPickleGlobals
         [("torch._tensor", "_rebuild_from_type_v2")] = new PickleFunction("torch._tensor._rebuild_from_type_v2", RebuildFromType),
         [("torch", "Tensor")] = new TorchTensorType("torch.Tensor"),
         [("torch.nn.parameter", "Parameter")] = new TorchTensorType("torch.nn.parameter.Parameter"),
-        [("torch", "device")] = new PickleFunction("torch.device", args => string.Join(':', args)),
+        [("torch", "device")] = new PickleFunction("torch.device", Device),
         // TorchScript wraps typed list attributes in these; each returns its argument unchanged.
         [("torch.jit._pickle", "build_intlist")] = new PickleFunction("torch.jit._pickle.build_intlist", FirstArgument),
         [("torch.jit._pickle", "build_doublelist")] = new PickleFunction("torch.jit._pickle.build_doublelist", FirstArgument),
@@ -81,6 +81,15 @@ static class TorchPickleGlobals
             throw new PickleException("refused to unpickle: _rebuild_from_type_v2 is only allowed to rebuild a plain tensor or parameter");
         return function.Call(inner);
     }
+
+    // torch.device("cuda", 0): a type and an optional index. Anything longer is refused rather than joined, since
+    // joining arbitrary values would let a pickle double a string with every call.
+    static object Device(object?[] args) => args switch
+    {
+        [string type] when type.Length <= 64 => type,
+        [string type, long index] when type.Length <= 64 => $"{type}:{index}",
+        _ => throw new PickleException("corrupt pickle: torch.device takes a device type and an optional index"),
+    };
 
     static object? FirstArgument(object?[] args) => args.Length > 0 ? args[0] : null;
 

@@ -149,10 +149,20 @@ sealed class ZipDirectory
         }
     }
 
-    /// <summary>The member's uncompressed bytes.</summary>
-    public byte[] ReadAll(ZipMember member)
+    // Deflate cannot expand data by more than about 1032:1; a member that claims more lies about its size.
+    const long MaxDeflateRatio = 1032;
+
+    /// <summary>
+    /// The member's uncompressed bytes, refused before anything is allocated or inflated when the member
+    /// declares more than <paramref name="maxBytes"/> (what the caller can use: a pickle's limit, a storage's
+    /// exact size) or more than its compressed bytes can inflate to.
+    /// </summary>
+    public byte[] ReadAll(ZipMember member, long maxBytes)
     {
-        if (member.Size > Array.MaxLength) throw Corrupt(Path, $"member '{member.Name}' is too large to load into memory ({member.Size} bytes)");
+        if (member.Size > maxBytes || member.Size > Array.MaxLength)
+            throw Corrupt(Path, $"member '{member.Name}' declares {member.Size} bytes, more than the {Math.Min(maxBytes, Array.MaxLength)} it can need");
+        if (member.Method == ZipMember.Deflated && member.Size > checked(member.CompressedSize * MaxDeflateRatio + 1024))
+            throw Corrupt(Path, $"member '{member.Name}' declares {member.Size} bytes from {member.CompressedSize} compressed ones, more than deflate can produce");
         try
         {
             using var stream = File.OpenRead(Path);

@@ -13,6 +13,33 @@ namespace ClipNet.Vision;
 /// </summary>
 public static class ImageDecoder
 {
+    /// <summary>The environment variable that overrides <see cref="MaxPixels"/> (a pixel count; 0 turns the limit off).</summary>
+    public const string MaxPixelsVariable = "CLIPNET_MAX_IMAGE_PIXELS";
+
+    /// <summary>Pillow's decompression-bomb threshold (2 × <c>Image.MAX_IMAGE_PIXELS</c>), where Pillow refuses an image.</summary>
+    public const long DefaultMaxPixels = 178_956_970;
+
+    /// <summary>
+    /// Images with more pixels are refused from their header, before any pixel memory is allocated: a 1 MB PNG
+    /// can declare 20000 × 20000 pixels, 1.6 GB once decoded. Set from <see cref="MaxPixelsVariable"/> when it is
+    /// present; 0 or less means no limit.
+    /// </summary>
+    public static long MaxPixels
+    {
+        get => maxPixels ??= ReadMaxPixels();
+        set => maxPixels = value;
+    }
+    static long? maxPixels;
+
+    static long ReadMaxPixels()
+    {
+        string? text = Environment.GetEnvironmentVariable(MaxPixelsVariable);
+        if (string.IsNullOrWhiteSpace(text)) return DefaultMaxPixels;
+        return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long value)
+            ? value
+            : throw new ClipNetException($"{MaxPixelsVariable}={text}: expected a whole number of pixels (0 turns the limit off)");
+    }
+
     public static DecodedImage Decode(string path, bool applyExifOrientation = false) =>
         Decode(ReadFile(path), path, applyExifOrientation);
 
@@ -24,6 +51,15 @@ public static class ImageDecoder
         if (encoded.Length == 0) throw NotAnImage(nameForErrors, "empty file");
         using var data = SKData.CreateCopy(encoded);
         using var codec = SKCodec.Create(data) ?? throw NotAnImage(nameForErrors, "unrecognised format or corrupt header");
+        long pixels = (long)codec.Info.Width * codec.Info.Height;
+        if (codec.Info.Width <= 0 || codec.Info.Height <= 0)
+            throw NotAnImage(nameForErrors, $"invalid dimensions {codec.Info.Width}x{codec.Info.Height}");
+        if (MaxPixels > 0 && pixels > MaxPixels)
+            throw new ClipNetException($"{nameForErrors}: the image is {codec.Info.Width}x{codec.Info.Height} = {pixels} pixels, over the limit of {MaxPixels} " +
+                $"(a decompression bomb, or a very large image; raise the limit with {MaxPixelsVariable}=N)");
+        // Decoding goes through one RGBA buffer, which a .NET array must hold whatever the limit.
+        if (pixels * 4 > Array.MaxLength)
+            throw NotAnImage(nameForErrors, $"{codec.Info.Width}x{codec.Info.Height} pixels is too large to decode in memory");
         DecodedImage image;
         try
         {
