@@ -1,7 +1,8 @@
 // TorchSharp's libLibTorchSharp.so asks for GLIBCXX_3.4.32, which Debian 12's libstdc++ lacks, so the
 // first tensor operation fails to load it. Only `_ZSt21ios_base_library_initv` carries that version and
 // no relocation refers to it, so marking the version-need entry weak (VER_FLG_WEAK) lets the dynamic
-// loader accept the library. This file is compiled both as an MSBuild inline task (the build step) and
+// loader accept the library. This file is compiled both as an MSBuild inline task (the build step, from
+// LibTorchSharpGlibcxx.targets in this repository and in the ClipNet package) and
 // into the test project (to test the patch itself), hence the CLIPNET_TESTS guard around the task, and
 // only APIs of netstandard2.0, which is what the inline task compiles against.
 #nullable enable
@@ -95,6 +96,8 @@ public class WeakenMissingGlibcxxVersion : Microsoft.Build.Utilities.Task
 {
     [Microsoft.Build.Framework.Required] public string Library { get; set; } = "";
     [Microsoft.Build.Framework.Required] public string Version { get; set; } = "";
+    /// <summary>Patch even when this machine's libstdc++ defines the version: for output that runs elsewhere.</summary>
+    public bool Always { get; set; }
 
     static readonly string[] SystemLibstdcxxPaths =
     {
@@ -106,11 +109,12 @@ public class WeakenMissingGlibcxxVersion : Microsoft.Build.Utilities.Task
     {
         if (!File.Exists(Library)) return true;
         string? systemLibstdcxx = Array.Find(SystemLibstdcxxPaths, File.Exists);
-        if (systemLibstdcxx is null || ElfVersionNeeds.LibraryDefinesVersion(systemLibstdcxx, Version)) return true;
+        bool needed = systemLibstdcxx is not null && !ElfVersionNeeds.LibraryDefinesVersion(systemLibstdcxx, Version);
+        if (!needed && !Always) return true;
         int changed = ElfVersionNeeds.MarkWeak(Library, Version);
         if (changed > 0)
             Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High,
-                $"{Library}: marked the {Version} version need weak ({systemLibstdcxx} lacks it)");
+                $"{Library}: marked the {Version} version need weak ({(needed ? $"{systemLibstdcxx} lacks it" : "for machines that lack it")})");
         return true;
     }
 }

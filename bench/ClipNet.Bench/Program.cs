@@ -12,6 +12,20 @@ torch.set_grad_enabled(true);
 Console.WriteLine($"threads: {torch.get_num_threads()}, cores: {Environment.ProcessorCount}");
 var rows = new List<(string What, string Result)>();
 
+// `-- search [SHARED]` runs only the photo-search rows.
+if (args.FirstOrDefault() == "search")
+{
+    PrintRows(SearchBench.Run(args.Length > 1 ? args[1] : "../shared"));
+    return;
+}
+
+// `-- serve [SHARED]` runs only the search server's start-up and query latency (ServeBenchmark.cs).
+if (args.FirstOrDefault() == "serve")
+{
+    PrintRows(await ServeBenchmark.Run(args.Length > 1 ? args[1] : "../shared"));
+    return;
+}
+
 double gemm = Timing.GemmGflops(1024);
 rows.Add(("float32 GEMM 1024×1024 (libtorch)", $"{gemm:F1} GFLOP/s"));
 
@@ -134,8 +148,13 @@ if (Directory.Exists(cifar))
     rows.Add(("same, 2 decode workers (= cores)", $"{two:F0} samples/s ({two / one:F2}× one worker)"));
 }
 
-Console.WriteLine("| measurement | result |\n| --- | --- |");
-foreach (var (what, result) in rows) Console.WriteLine($"| {what} | {result} |");
+PrintRows(rows);
+
+static void PrintRows(List<(string What, string Result)> rows)
+{
+    Console.WriteLine("| measurement | result |\n| --- | --- |");
+    foreach (var (what, result) in rows) Console.WriteLine($"| {what} | {result} |");
+}
 
 static Tensor Tokens(int n)
 {

@@ -23,5 +23,13 @@ static class CommonOptions
     public static Clip LoadModel(ParseResult parse, Option<string> model, Option<string> device) =>
         Clip.Load(DownloadProgressDisplay.Resolve(parse.GetValue(model)!), ScalarType.Float32, ParseDevice(parse.GetValue(device)!));
 
+    /// <summary>The model, embedding <paramref name="batchSize"/> images or texts at a time.</summary>
+    public static Clip LoadModel(ParseResult parse, Option<string> model, Option<string> device, int batchSize)
+    {
+        if (batchSize <= 0) throw new ClipNetException($"the batch size must be positive, got {batchSize}");
+        var loaded = Checkpoints.ModelLoader.Load(parse.GetValue(model)!, ScalarType.Float32, ParseDevice(parse.GetValue(device)!));
+        return new Clip(loaded.Model, loaded.Tokenizer, loaded.Preprocessor, loaded.Source, loaded.Format) { BatchSize = batchSize };
+    }
+
     static Device ParseDevice(string name) => ComputeDevice.Parse(name);
 }

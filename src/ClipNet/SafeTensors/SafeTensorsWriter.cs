@@ -127,7 +127,7 @@ public static class SafeTensorsWriter
         catch (EncoderFallbackException) { throw new ClipNetException($"{path}: cannot write '{text}': it is not valid Unicode"); }
     }
 
-    static void WriteData(Stream stream, Tensor tensor)
+    internal static void WriteData(Stream stream, Tensor tensor)
     {
         if (tensor.numel() == 0) return;
         using var scope = torch.NewDisposeScope();

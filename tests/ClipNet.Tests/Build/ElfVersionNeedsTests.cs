@@ -8,12 +8,14 @@ public class ElfVersionNeedsTests
 {
     const string Version = "GLIBCXX_3.4.32";
 
-    static string OriginalLibrary()
-    {
-        string packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        return Path.Combine(packages, "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
-    }
+    /// <summary>Where this user's restores put NuGet packages.</summary>
+    internal static string UserPackagesFolder =>
+        Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+
+    /// <summary>TorchSharp's libLibTorchSharp.so as its NuGet package ships it, unpatched.</summary>
+    internal static string OriginalLibrary() =>
+        Path.Combine(UserPackagesFolder, "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
 
     /// <summary>
     /// binutils' own reading of the version-need entry, as an independent check of our ELF walk; null on a

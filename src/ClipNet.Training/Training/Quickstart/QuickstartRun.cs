@@ -75,11 +75,28 @@ public static class QuickstartRun
 
         string modelDirectory = Path.Combine(options.OutputDirectory, "model");
         TrainingCheckpoint.WriteModel(modelDirectory, model);
+        string scenesDirectory = Path.Combine(options.OutputDirectory, "scenes");
+        WriteScenes(heldOut.Samples, scenesDirectory);
         var result = new QuickstartResult(
             latest["zero_shot_held_out"], latest["zero_shot_seen"], heldOut.ChanceAccuracy, untrained,
-            training.StepsTaken, clock.Elapsed, Path.Combine(options.OutputDirectory, "report"), modelDirectory);
+            training.StepsTaken, clock.Elapsed, Path.Combine(options.OutputDirectory, "report"), modelDirectory, scenesDirectory);
         QuickstartReport.Write(result, clip, heldOut, heldOutPixels, training.MetricsPath);
         return result;
+    }
+
+    /// <summary>
+    /// The held-out scenes as PNG files named by their captions (<c>0042-a-small-green-circle.png</c>), a photo
+    /// folder to try `clip index` and `clip serve` on with the model just trained.
+    /// </summary>
+    static void WriteScenes(IReadOnlyList<SceneSample> samples, string directory)
+    {
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        Directory.CreateDirectory(directory);
+        Parallel.For(0, samples.Count, i =>
+        {
+            string caption = string.Join('-', samples[i].Caption.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            ScenePng.Save(samples[i], Path.Combine(directory, $"{i:D4}-{caption}.png"));
+        });
     }
 
     static double Accuracy(Clip clip, ZeroShotEvaluationSet set, Tensor pixels)
@@ -116,6 +133,9 @@ public sealed record QuickstartOptions
     public double TwoShapeFraction { get; init; } = 0.3;
 }
 
-/// <summary>Zero-shot top-1 accuracy on colour–shape pairs never seen in training, on seen pairs, and chance.</summary>
+/// <summary>
+/// Zero-shot top-1 accuracy on colour–shape pairs never seen in training, on seen pairs, and chance; where the
+/// report, the trained model and the held-out scenes (as PNG files) were written.
+/// </summary>
 public sealed record QuickstartResult(double HeldOutAccuracy, double SeenAccuracy, double ChanceAccuracy,
-    double UntrainedHeldOutAccuracy, int Steps, TimeSpan Duration, string ReportDirectory, string ModelDirectory);
+    double UntrainedHeldOutAccuracy, int Steps, TimeSpan Duration, string ReportDirectory, string ModelDirectory, string ScenesDirectory);

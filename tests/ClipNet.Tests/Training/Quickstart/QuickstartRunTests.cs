@@ -27,6 +27,10 @@ public class QuickstartRunTests
             Assert.Contains("images/heldout-", File.ReadAllText(Path.Combine(result.ReportDirectory, "index.html")));
             Assert.Contains(messages, m => m.Contains("before training"));
 
+            var scenes = Directory.GetFiles(result.ScenesDirectory).Select(Path.GetFileName).Order().ToList();
+            Assert.Equal(60, scenes.Count);
+            Assert.Matches(@"^0000-a-[a-z-]+\.png$", scenes[0]);
+
             using var reloaded = Clip.Load(result.ModelDirectory);
             Assert.Equal(32, reloaded.Preprocessor.Size);
         }
