@@ -20,6 +20,7 @@ namespace ClipNet.Interchange;
 public static class FeatureParquet
 {
     const string FormatKey = "clipnet.format", Format = "clipnet-features/1";
+    const int MaxDimension = 1 << 16;   // far above any CLIP embedding (4096 at most today)
 
     /// <summary>The columns before the embedding, in order; clip-retrieval's metadata names the id column <c>image_path</c>.</summary>
     internal sealed record ItemColumns(DataField<string> Id)
@@ -125,7 +126,11 @@ public static class FeatureParquet
         if (reader.RowGroupCount != 1) throw new ClipNetException($"{path}: {reader.RowGroupCount} row groups; a ClipNet feature table has one");
         var fields = reader.Schema.DataFields.ToDictionary(f => f.Path.ToString(), f => f);
         using var group = reader.OpenRowGroupReader(0);
-        int rows = checked((int)group.RowCount);
+        // Bounded before allocation: every row stores at least its own id, so a table has fewer rows than bytes.
+        long fileBytes = new FileInfo(path).Length;
+        if (group.RowCount < 1 || group.RowCount > fileBytes)
+            throw new ClipNetException($"{path}: claims {group.RowCount} rows in a file of {fileBytes} bytes");
+        int rows = (int)group.RowCount;
         var ids = ReadStrings(group, Column(path, fields, "id"), rows);
         var captions = ReadStrings(group, Column(path, fields, "caption"), rows);
         if (Array.IndexOf(ids, null) is int missing and >= 0) throw new ClipNetException($"{path}: row {missing} has no id");
@@ -163,8 +168,11 @@ public static class FeatureParquet
     static (float[] Values, int Dimension) ReadEmbedding(string path, ParquetRowGroupReader group, DataField field, int rows)
     {
         long count = group.GetMetadata(field)?.MetaData?.NumValues ?? throw new ClipNetException($"{path}: the embedding column has no chunk metadata");
-        if (rows == 0 || count % rows != 0 || count / rows > 1 << 20)
-            throw new ClipNetException($"{path}: {count} embedding values do not split into {rows} rows of one length");
+        // Embeddings hardly compress; a column claiming far more values than the file could hold is refused unread.
+        long fileBytes = new FileInfo(path).Length;
+        if (count > 64 * fileBytes) throw new ClipNetException($"{path}: claims {count} embedding values in a file of {fileBytes} bytes");
+        if (count % rows != 0 || count / rows > MaxDimension)
+            throw new ClipNetException($"{path}: {count} embedding values do not split into {rows} rows of one length (at most {MaxDimension})");
         if (field.ClrType != typeof(float)) throw new ClipNetException($"{path}: the embedding holds {field.ClrType.Name} values; expected float32");
         var values = new float[count];
         var repetition = new int[count];

@@ -125,8 +125,6 @@ public class OpenClipCheckpointTests
             ["eval", "zero-shot", "--model", model, "--data", EvaluationData.Cifar, "--prompts", EvaluationData.Prompts,
              "--dataset", "cifar10", "--limit", "100", "--out", folder.File(output), "--cache-dir", folder.File($"cache-{output}")];
 
-        Directory.CreateDirectory(folder.File("epoch"));
-        Directory.CreateDirectory(folder.File("original"));
         var fromEpoch = ClipProcess.Run(Evaluate(path, "epoch"));
         EvaluationCliTests.AssertSuccess(fromEpoch);
         var original = ClipProcess.Run(Evaluate(EvaluationData.Vit, "original"));
