@@ -54,7 +54,7 @@ double StepsPerSecond(TrainingPrecision precision)
     double seconds = Timing.Median(() =>
     {
         optimizer.ZeroGrad();
-        using (MixedPrecision.Use(precision == TrainingPrecision.BFloat16 ? ScalarType.BFloat16 : null)) step.Run(batch);
+        using (model.Precision.Use(precision == TrainingPrecision.BFloat16 ? ScalarType.BFloat16 : null)) step.Run(batch);
         optimizer.Step();
     }, repeats: 5);
     return 1 / seconds;

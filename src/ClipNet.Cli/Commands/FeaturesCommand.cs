@@ -10,14 +10,15 @@ public static class FeaturesCommand
     {
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
+        var dtype = CommonOptions.DType();
         var data = EvaluationOptions.Data(required: true);
         var output = new Option<string>("--out") { Description = "Output .safetensors file", DefaultValueFactory = _ => "features.safetensors" };
         var limit = EvaluationOptions.Limit();
         var command = new Command("features", "Embed a dataset's images (raw, unnormalised) with labels and captions into a safetensors file")
-            { model, device, data, output, limit };
+            { model, device, dtype, data, output, limit };
         command.SetAction(parse =>
         {
-            using var clip = CommonOptions.LoadModel(parse, model, device);
+            using var clip = CommonOptions.LoadModel(parse, model, device, dtype);
             string path = parse.GetValue(output)!;
             using var features = EmbeddingProgressDisplay.Run("embedding images",
                 progress => FeatureExtraction.Extract(clip, parse.GetValue(data)!, parse.GetValue(limit), progress, EvaluationOptions.Problems()));

@@ -29,8 +29,8 @@ public static class ModelLoader
         string vocab = Path.Combine(folder, "vocab.json"), merges = Path.Combine(folder, "merges.txt");
         var tokenizer = File.Exists(vocab) && File.Exists(merges) ? ClipTokenizer.FromFiles(vocab, merges) : ClipTokenizer.Default;
 
-        var model = new ClipModel(config);
-        WeightAssignment.Assign(model, weights, stateDict.SourcePath, dtype, device);
+        var model = new ClipModel(config, ParameterFactory.Uninitialized(dtype));
+        WeightAssignment.Assign(model, weights, stateDict.SourcePath, device: device);
         model.eval();
         return new LoadedModel(model, tokenizer, preprocessor, stateDict.Format, stateDict.SourcePath);
     }
