@@ -16,7 +16,7 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
 
     public nn.Module<Tensor, Tensor> visual;
     public Transformer transformer;
-    public Embedding token_embedding;
+    public TokenEmbedding token_embedding;
     public Parameter positional_embedding;
     public LayerNormFp32 ln_final;
     public Parameter text_projection;
@@ -45,7 +45,7 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
         var text = config.Text;
         transformer = new Transformer(text.Width, text.Layers, text.Heads, text.EffectiveMlpWidth, config.QuickGelu,
             causal: true, text.LayerNormEps, parameters, Precision);
-        token_embedding = parameters.Embedding(text.VocabSize, text.Width);
+        token_embedding = new TokenEmbedding(text.VocabSize, text.Width, parameters);
         positional_embedding = parameters.Create([text.ContextLength, text.Width], () => torch.empty(text.ContextLength, text.Width));
         ln_final = new LayerNormFp32(text.Width, text.LayerNormEps);
         text_projection = parameters.Create([text.Width, config.EmbedDim], () => torch.empty(text.Width, config.EmbedDim));
@@ -139,4 +139,29 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
 
     /// <summary>Unit L2 length along the last dimension: CLIP's <c>x / x.norm(dim=-1, keepdim=True)</c>.</summary>
     public static Tensor Normalize(Tensor embeddings) => embeddings.div(embeddings.norm(dim: -1, keepdim: true, p: 2));
+}
+
+/// <summary>
+/// The token lookup table (torch.nn.Embedding's parameter name and initialisation, N(0, 1)). Ours because
+/// TorchSharp's native Embedding draws its random weights in its constructor whatever is asked of it, which a
+/// model about to be loaded should not pay for.
+/// </summary>
+public sealed class TokenEmbedding : nn.Module<Tensor, Tensor>
+{
+    public Parameter weight;
+
+    public TokenEmbedding(long count, long width, ParameterFactory parameters) : base(nameof(TokenEmbedding))
+    {
+        weight = parameters.Create([count, width], () =>
+        {
+            var initial = torch.empty(count, width);
+            nn.init.normal_(initial);
+            return initial;
+        });
+        RegisterComponents();
+    }
+
+    /// <summary>[...] token ids → [..., width].</summary>
+    public override Tensor forward(Tensor tokenIds) =>
+        weight.index_select(0, tokenIds.flatten()).view([.. tokenIds.shape, weight.shape[1]]);
 }

@@ -9,7 +9,8 @@ namespace ClipNet.Model;
 /// training from scratch. <see cref="Uninitialized"/>: allocated in the wanted type and left unwritten, for a
 /// model whose weights are about to be loaded: no random numbers are drawn and no page is touched, so the
 /// loaded (memory-mapped) tensors replace them without a second copy ever being resident. TorchSharp's own
-/// modules initialise in their constructors; those are built on the meta device, where that costs nothing.
+/// modules initialise in their constructors; those are built on the meta device, where that costs nothing
+/// (its native Embedding cannot be, hence <see cref="TokenEmbedding"/>).
 /// </summary>
 public sealed class ParameterFactory
 {
@@ -43,10 +44,6 @@ public sealed class ParameterFactory
         if (bias) conv.bias = Empty(outChannels);
         return conv;
     }
-
-    public Embedding Embedding(long count, long width) => Initializes
-        ? nn.Embedding(count, width)
-        : nn.Embedding_from_pretrained(torch.empty(count, width, DType), freeze: false);
 
     Parameter Empty(params long[] shape) => nn.Parameter(torch.empty(shape, DType));
 }
