@@ -7,13 +7,32 @@ using TorchSharp;
 using static TorchSharp.torch;
 
 // Measures ClipNet against this machine's own GEMM rate and compares alternative paths, all in one run, so
-// the ratios are meaningful even on a noisy machine. Results go to stdout as a Markdown table.
+// the ratios are meaningful even on a noisy machine. Results go to stdout as a Markdown table and replace the
+// generated table in BENCHMARKS.md.
+if (InferenceBench.RunChild(args)) return;
 torch.set_grad_enabled(true);
-Console.WriteLine($"threads: {torch.get_num_threads()}, cores: {Environment.ProcessorCount}");
+string machine = InferenceBench.MachineLine();
+Console.WriteLine(machine);
 var rows = new List<(string What, string Result)>();
+var totalClock = Stopwatch.StartNew();
+string shared = args.Length > 0 ? args[0] : "../shared";
 
 double gemm = Timing.GemmGflops(1024);
+double gemmBf16 = Timing.GemmGflops(1024, ScalarType.BFloat16);
 rows.Add(("float32 GEMM 1024×1024 (libtorch)", $"{gemm:F1} GFLOP/s"));
+rows.Add(("bf16 GEMM 1024×1024 (libtorch)", $"{gemmBf16:F1} GFLOP/s ({gemmBf16 / gemm:F1}× float32)"));
+
+string checkpoints = Directory.CreateTempSubdirectory("clipnet-bench-").FullName;
+try
+{
+    string vitB32 = InferenceBench.RandomCheckpoint("ViT-B-32-quickgelu", checkpoints);
+    InferenceBench.Loading(vitB32, Path.Combine(shared, "data", "photos-demo", "images", "astronaut.png"), rows);
+    InferenceBench.ImageEncoding("ViT-B/32", vitB32, gemm, gemmBf16, rows);
+    InferenceBench.Texts(vitB32, shared, rows);
+    File.Delete(vitB32);
+    InferenceBench.ImageEncoding("RN50", InferenceBench.RandomCheckpoint("RN50-quickgelu", checkpoints), gemm, gemmBf16, rows);
+}
+finally { Directory.Delete(checkpoints, recursive: true); }
 
 foreach (string name in new[] { "ViT-B-32-quickgelu", "RN50-quickgelu" })
 {
@@ -106,7 +125,7 @@ foreach (var (size, patch) in new[] { (32, 4), (64, 8), (224, 32) })
 }
 
 // Decoding threads beside libtorch's own: the same training loop with one and with two data workers.
-string cifar = Path.Combine(args.Length > 0 ? args[0] : "../shared", "data", "cifar10-train");
+string cifar = Path.Combine(shared, "data", "cifar10-train");
 if (Directory.Exists(cifar))
 {
     var dataset = DatasetFactory.Open(cifar, new DatasetOptions());
@@ -134,8 +153,12 @@ if (Directory.Exists(cifar))
     rows.Add(("same, 2 decode workers (= cores)", $"{two:F0} samples/s ({two / one:F2}× one worker)"));
 }
 
-Console.WriteLine("| measurement | result |\n| --- | --- |");
-foreach (var (what, result) in rows) Console.WriteLine($"| {what} | {result} |");
+var table = new System.Text.StringBuilder();
+table.AppendLine($"Machine: {machine}. Run took {totalClock.Elapsed.TotalMinutes:F1} min, finished {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.");
+table.AppendLine().AppendLine("| measurement | result |").AppendLine("| --- | --- |");
+foreach (var (what, result) in rows) table.AppendLine($"| {what} | {result} |");
+Console.Write(table);
+BenchmarksFile.ReplaceTable(table.ToString());
 
 static Tensor Tokens(int n)
 {
