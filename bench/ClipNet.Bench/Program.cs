@@ -13,8 +13,7 @@ if (InferenceBench.RunChild(args)) return;
 torch.set_grad_enabled(true);
 string machine = InferenceBench.MachineLine();
 Console.WriteLine(machine);
-var rows = new List<(string What, string Result)>();
-var totalClock = Stopwatch.StartNew();
+var rows = new BenchTable(machine);
 string shared = args.Length > 0 ? args[0] : "../shared";
 
 double gemm = Timing.GemmGflops(1024);
@@ -153,12 +152,7 @@ if (Directory.Exists(cifar))
     rows.Add(("same, 2 decode workers (= cores)", $"{two:F0} samples/s ({two / one:F2}× one worker)"));
 }
 
-var table = new System.Text.StringBuilder();
-table.AppendLine($"Machine: {machine}. Run took {totalClock.Elapsed.TotalMinutes:F1} min, finished {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.");
-table.AppendLine().AppendLine("| measurement | result |").AppendLine("| --- | --- |");
-foreach (var (what, result) in rows) table.AppendLine($"| {what} | {result} |");
-Console.Write(table);
-BenchmarksFile.ReplaceTable(table.ToString());
+rows.Finish();
 
 static Tensor Tokens(int n)
 {
