@@ -9,13 +9,13 @@ namespace ClipNet.Cli;
 static class ConsoleProgress
 {
     public static T Run<TReport, T>(string title, Func<ProgressTask, IProgress<TReport>> liveBar, IProgress<TReport> plainLines,
-        Func<IProgress<TReport>, T> work, bool clearWhenDone)
+        Func<IProgress<TReport>, T> work, bool clearWhenDone, ProgressColumn[]? columns = null)
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive) return work(plainLines);
         T result = default!;
         AnsiConsole.Progress()
             .AutoClear(clearWhenDone)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Columns(columns ?? [new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn()])
             .Start(context =>
             {
                 var task = context.AddTask(Markup.Escape(title));

@@ -15,5 +15,8 @@ var root = new RootCommand("ClipNet: CLIP for .NET — embed, classify, convert,
     EvalCommand.Create(),
     SimilarityCommand.Create(),
     ArithmeticCommand.Create(),
+    DownloadCommand.Create(),
+    ModelsCommand.Create(),
+    CacheCommand.Create(),
 };
 return CommandRunner.Invoke(root, args);

@@ -1,4 +1,5 @@
 using ClipNet.Checkpoints;
+using ClipNet.Hub;
 using ClipNet.Model;
 using ClipNet.Text;
 using ClipNet.Vision;
@@ -10,7 +11,7 @@ namespace ClipNet;
 /// <summary>
 /// The everyday API: load a model from a path, embed images and texts, compare them.
 /// <code>
-/// using var clip = Clip.Load("openai-clip-vit-base-patch32");
+/// using var clip = Clip.Load("openai/clip-vit-base-patch32");
 /// var probabilities = clip.Probabilities(clip.EncodeImages(["cat.jpg"]), clip.EncodeTexts(["a cat", "a dog"]));
 /// </code>
 /// Embeddings are L2-normalised unless <c>normalize: false</c> is passed.
@@ -32,11 +33,18 @@ public sealed class Clip : IDisposable
         Model.eval();
     }
 
-    public static Clip Load(string path, ScalarType dtype = ScalarType.Float32, Device? device = null)
-    {
-        var loaded = ModelLoader.Load(path, dtype, device);
-        return new Clip(loaded.Model, loaded.Tokenizer, loaded.Preprocessor, loaded.Source, loaded.Format);
-    }
+    /// <summary>
+    /// Loads a model by path, hub id (`openai/clip-vit-base-patch32[@rev]`, `hf-hub:org/name`) or open_clip pretrained
+    /// name (`ViT-B-32:laion2b_s34b_b79k`); hub models come from the shared Hugging Face cache, downloaded if missing.
+    /// </summary>
+    public static Clip Load(string model, ScalarType dtype = ScalarType.Float32, Device? device = null, HubSettings? hub = null) =>
+        FromLoaded(ModelReference.Load(model, dtype, device, hub));
+
+    /// <summary>Loads a model already resolved (and downloaded) by <see cref="ModelReference.Resolve"/>.</summary>
+    public static Clip Load(ModelLocation location, ScalarType dtype = ScalarType.Float32, Device? device = null) =>
+        FromLoaded(ModelReference.Load(location, dtype, device));
+
+    static Clip FromLoaded(LoadedModel loaded) => new(loaded.Model, loaded.Tokenizer, loaded.Preprocessor, loaded.Source, loaded.Format);
 
     public int EmbeddingDimension => Model.Config.EmbedDim;
     /// <summary>exp(logit_scale) = 1/τ, the multiplier of cosine similarities in the logits.</summary>
@@ -102,6 +110,9 @@ public sealed class Clip : IDisposable
         using var inverseTemperature = InverseTemperature.ToScalar();
         return Similarity(imageEmbeddings, textEmbeddings).mul(inverseTemperature).softmax(-1).MoveToOuterDisposeScope();
     }
+
+    /// <summary>Saves the model as a Hugging Face `CLIPModel` folder or as OpenCLIP safetensors (see <see cref="ModelExporter"/>).</summary>
+    public void Export(ExportFormat format, string output) => ModelExporter.Export(Model, Tokenizer, Preprocessor, format, output);
 
     public void Dispose() => Model.Dispose();
 }

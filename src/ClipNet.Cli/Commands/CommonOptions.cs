@@ -10,7 +10,7 @@ static class CommonOptions
 {
     public static Option<string> Model() => new("--model", "-m")
     {
-        Description = "Model file or folder: Hugging Face folder, OpenAI/OpenCLIP .safetensors, .pt or .bin",
+        Description = "Model: a file or folder (Hugging Face folder, .safetensors, .pt, .bin), a hub id (org/name[@rev], hf-hub:org/name) or an open_clip name (ViT-B-32:laion2b_s34b_b79k; see `clip models`)",
         Required = true,
     };
 
@@ -39,7 +39,7 @@ static class CommonOptions
     };
 
     public static Clip LoadModel(ParseResult parse, Option<string> model, Option<string> device, Option<string> dtype) =>
-        Clip.Load(parse.GetValue(model)!, DTypes[parse.GetValue(dtype)!], ParseDevice(parse.GetValue(device)!));
+        Clip.Load(DownloadProgressDisplay.Resolve(parse.GetValue(model)!), DTypes[parse.GetValue(dtype)!], ParseDevice(parse.GetValue(device)!));
 
     static Device ParseDevice(string name) => ComputeDevice.Parse(name);
 }

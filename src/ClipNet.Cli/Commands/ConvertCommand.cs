@@ -15,9 +15,9 @@ public static class ConvertCommand
         var command = new Command("convert", "Convert a model to a Hugging Face folder or OpenCLIP safetensors") { model, to, output };
         command.SetAction(parse =>
         {
-            using var clip = Clip.Load(parse.GetValue(model)!);
+            using var clip = Clip.Load(DownloadProgressDisplay.Resolve(parse.GetValue(model)!));
             var format = parse.GetValue(to) == "hf" ? ExportFormat.HuggingFace : ExportFormat.OpenClip;
-            ModelExporter.Export(clip, format, parse.GetValue(output)!);
+            clip.Export(format, parse.GetValue(output)!);
             Console.WriteLine($"wrote {parse.GetValue(output)}");
             return 0;
         });

@@ -9,11 +9,11 @@ public static class InfoCommand
 {
     public static Command Create()
     {
-        var model = new Argument<string>("model") { Description = "Model file or folder" };
+        var model = new Argument<string>("model") { Description = "Model file or folder, hub id or open_clip name" };
         var command = new Command("info", "Describe a model: architecture, parameter count, format") { model };
         command.SetAction(parse =>
         {
-            using var clip = Clip.Load(parse.GetValue(model)!);
+            using var clip = Clip.Load(DownloadProgressDisplay.Resolve(parse.GetValue(model)!));
             var table = new Table().AddColumns("", "").HideHeaders();
             table.AddRow("source", Markup.Escape(clip.Source));
             table.AddRow("format", clip.Format?.ToString() ?? "in memory");

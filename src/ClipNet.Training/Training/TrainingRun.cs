@@ -1,4 +1,5 @@
 using ClipNet.Checkpoints;
+using ClipNet.Hub;
 using ClipNet.Evaluation;
 using ClipNet.Model;
 using ClipNet.Text;
@@ -61,7 +62,7 @@ public static class TrainingRun
     {
         if (options.InitFrom is string checkpoint)
         {
-            var loaded = ModelLoader.Load(checkpoint, ScalarType.Float32, device);
+            var loaded = ModelReference.Load(checkpoint, ScalarType.Float32, device);
             return (loaded.Model, loaded.Tokenizer, loaded.Preprocessor);
         }
         var config = ModelConfigs.Get(options.Architecture);

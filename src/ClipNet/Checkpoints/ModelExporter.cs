@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ClipNet.Model;
+using ClipNet.Text;
 using ClipNet.Vision;
 using static TorchSharp.torch;
 using ClipNet.SafeTensors;
@@ -22,23 +23,24 @@ public static class ModelExporter
     public const string OpenClipWeightsFile = "open_clip_model.safetensors";
     static readonly Dictionary<string, string> PyTorchMetadata = new() { ["format"] = "pt" };
 
-    public static void Export(Clip clip, ExportFormat format, string output)
+    public static void Export(ClipModel model, ClipTokenizer tokenizer, ImagePreprocessor preprocessor, ExportFormat format, string output)
     {
-        if (format == ExportFormat.HuggingFace) WriteHuggingFace(clip, output);
-        else WriteOpenClip(clip.Model, clip.Preprocessor, output);
+        if (format == ExportFormat.HuggingFace) WriteHuggingFace(model, tokenizer, preprocessor, output);
+        else WriteOpenClip(model, preprocessor, output);
     }
 
     /// <summary>A Hugging Face folder, written whole into a temporary folder and renamed into place.</summary>
-    static void WriteHuggingFace(Clip clip, string folder)
+    static void WriteHuggingFace(ClipModel model, ClipTokenizer tokenizer, ImagePreprocessor preprocessor, string folder)
     {
-        var config = HuggingFaceConfig.ToJson(clip.Model.Config);   // refuses ResNet towers before anything is written
+        var config = HuggingFaceConfig.ToJson(model.Config);   // refuses ResNet towers before anything is written
+        RefuseToReplaceOtherFiles(folder);
         AtomicFile.WriteDirectory(folder, temporary =>
         {
-            var hf = HuggingFaceKeyMap.FromOpenAI(Weights(clip.Model)).ToDictionary(kv => kv.Key, kv => kv.Value.contiguous());
+            var hf = HuggingFaceKeyMap.FromOpenAI(Weights(model)).ToDictionary(kv => kv.Key, kv => kv.Value.contiguous());
             SafeTensorsWriter.Write(Path.Combine(temporary, "model.safetensors"), hf, PyTorchMetadata);
             AtomicFile.WriteAllText(Path.Combine(temporary, "config.json"), config.ToJsonString(Indented));
-            AtomicFile.WriteAllText(Path.Combine(temporary, "preprocessor_config.json"), Vision.PreprocessorConfigWriter.ToJson(clip.Preprocessor).ToJsonString(Indented));
-            Text.HuggingFaceTokenizerFiles.Write(clip.Tokenizer.Vocabulary, temporary, clip.Model.Config.Text.ContextLength);
+            AtomicFile.WriteAllText(Path.Combine(temporary, "preprocessor_config.json"), PreprocessorConfigWriter.ToJson(preprocessor).ToJsonString(Indented));
+            HuggingFaceTokenizerFiles.Write(tokenizer.Vocabulary, temporary, model.Config.Text.ContextLength);
         });
     }
 
@@ -56,6 +58,22 @@ public static class ModelExporter
         SafeTensorsWriter.Write(weightsPath, Weights(model), PyTorchMetadata);
         AtomicFile.WriteAllText(Path.Combine(folder, OpenClipConfigFile.FileName),
             OpenClipConfigFile.ToJson(model.Config, preprocessor).ToJsonString(Indented));
+    }
+
+    static readonly HashSet<string> HuggingFaceFolderFiles =
+    [
+        "model.safetensors", "config.json", "preprocessor_config.json", "vocab.json", "merges.txt",
+        "special_tokens_map.json", "tokenizer_config.json", "tokenizer.json", "pytorch_model.bin", "README.md", ".gitattributes",
+    ];
+
+    // The folder is replaced whole, so a folder holding anything but an earlier model would lose it.
+    static void RefuseToReplaceOtherFiles(string folder)
+    {
+        if (File.Exists(folder)) throw new ClipNetException($"{folder}: is a file; a Hugging Face model is written as a folder");
+        if (!Directory.Exists(folder)) return;
+        var others = Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName).Where(name => !HuggingFaceFolderFiles.Contains(name!)).ToList();
+        if (others.Count > 0)
+            throw new ClipNetException($"{folder}: already holds files that are not part of a Hugging Face model ({string.Join(", ", others.Take(3))}); choose a new or empty folder");
     }
 
     static Dictionary<string, Tensor> Weights(ClipModel model) =>

@@ -10,11 +10,15 @@ namespace ClipNet.Checkpoints;
 /// Loads a CLIP model from a file or folder in any supported format. The architecture comes from, in order:
 /// a Hugging Face `config.json`, an `open_clip_config.json`, the `clip_config` metadata of a safetensors file,
 /// or the tensor shapes. Tokenizer files and `preprocessor_config.json` are used when the folder has them;
-/// otherwise the standard CLIP vocabulary and the CLIP mean/std at the model's image size.
+/// otherwise the standard CLIP vocabulary and the CLIP mean/std at the model's image size. Hub and open_clip names
+/// are read one level up, by ClipNet.Hub.ModelReference, which calls this with what it found.
 /// </summary>
 public static class ModelLoader
 {
-    public static LoadedModel Load(string path, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    /// <param name="architecture">Architecture and preprocessing to use instead of what the files say: an open_clip
+    /// pretrained name fixes both, as open_clip builds it from its own config and pretrained table.</param>
+    public static LoadedModel Load(string path, ScalarType dtype = ScalarType.Float32, Device? device = null,
+        (ClipConfig Config, ImagePreprocessor Preprocessor)? architecture = null)
     {
         if (!File.Exists(path) && !Directory.Exists(path)) throw new ClipNetException($"{path}: no such file or folder");
         string folder = Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path))!;
@@ -22,9 +26,9 @@ public static class ModelLoader
         bool huggingFace = HuggingFaceKeyMap.UsesHuggingFaceNames(stateDict.Keys);
         IReadOnlyDictionary<string, Tensor> weights = huggingFace ? HuggingFaceKeyMap.ToOpenAI(stateDict) : stateDict;
 
-        var (config, preprocessor) = ResolveConfig(folder, stateDict, weights, huggingFace);
+        var (config, preprocessor) = architecture ?? ResolveConfig(folder, stateDict, weights, huggingFace);
         string preprocessorConfig = Path.Combine(folder, "preprocessor_config.json");
-        if (File.Exists(preprocessorConfig)) preprocessor = ImagePreprocessor.FromPreprocessorConfig(preprocessorConfig);
+        if (architecture is null && File.Exists(preprocessorConfig)) preprocessor = ImagePreprocessor.FromPreprocessorConfig(preprocessorConfig);
 
         string vocab = Path.Combine(folder, "vocab.json"), merges = Path.Combine(folder, "merges.txt");
         var tokenizer = File.Exists(vocab) && File.Exists(merges) ? ClipTokenizer.FromFiles(vocab, merges) : ClipTokenizer.Default;

@@ -6,7 +6,8 @@ namespace ClipNet.IO;
 /// <summary>
 /// The one atomic writer. Files and folders are written under a hidden temporary name beside the target, flushed
 /// and renamed into place, so a reader — or the next run after a kill — sees the old content or the new, never
-/// half of it. Temporary names start with '.' and end in <see cref="TemporarySuffix"/>.
+/// half of it. Temporary names start with '.' and end in <see cref="TemporarySuffix"/>. A file is written into a folder
+/// that exists; a folder is written with its parent folders created.
 /// </summary>
 public static class AtomicFile
 {
@@ -29,6 +30,9 @@ public static class AtomicFile
     public static void WriteVia(string path, Action<string> writeTemporary)
     {
         string fullPath = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(fullPath)!;
+        // A file goes into a folder that exists: a mistyped --out should not grow a tree of new folders.
+        if (!Directory.Exists(directory)) throw new ClipNetException($"{path}: cannot write: the folder {directory} does not exist");
         string temporary = TemporaryBeside(fullPath);
         try
         {
@@ -55,6 +59,7 @@ public static class AtomicFile
     public static void WriteDirectory(string path, Action<string> fillTemporary)
     {
         string fullPath = Path.GetFullPath(path.TrimEnd('/', '\\'));
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         string temporary = TemporaryBeside(fullPath);
         try
         {
@@ -85,7 +90,6 @@ public static class AtomicFile
     static string TemporaryBeside(string fullPath)
     {
         string directory = Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(directory);
         return Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}{TemporarySuffix}");
     }
 

@@ -31,7 +31,7 @@ public class ConversionRoundTripTests
         using var folder = new TempFolder();
         using var original = Clip.Load(SharedFixtures.Fixture("models", model, "weights_openai.safetensors"));
         string output = folder.File("converted");
-        ModelExporter.Export(original, format, output);
+        original.Export(format, output);
         using var reloaded = Clip.Load(output);
         AssertSameWeights(original.Model, reloaded.Model);
         Assert.Equal(original.Model.Config.ToOpenClipJson().ToJsonString(), reloaded.Model.Config.ToOpenClipJson().ToJsonString());
@@ -40,7 +40,7 @@ public class ConversionRoundTripTests
         // On from the converted copy to the other format (ResNets have only one): still the same bits.
         var next = model == "rn" ? ExportFormat.OpenClip : format == ExportFormat.HuggingFace ? ExportFormat.OpenClip : ExportFormat.HuggingFace;
         string again = folder.File("again");
-        ModelExporter.Export(reloaded, next, again);
+        reloaded.Export(next, again);
         using var twice = Clip.Load(again);
         AssertSameWeights(original.Model, twice.Model);
     }
@@ -50,7 +50,7 @@ public class ConversionRoundTripTests
     {
         using var folder = new TempFolder();
         using var original = Clip.Load(SharedFixtures.Fixture("models", "vit", "weights_openai.safetensors"));
-        ModelExporter.Export(original, ExportFormat.HuggingFace, folder.Path);
+        original.Export(ExportFormat.HuggingFace, folder.Path);
         string reference = SharedFixtures.Fixture("models", "vit", "hf");
         foreach (string file in Directory.GetFiles(reference).Select(f => Path.GetFileName(f)))
             Assert.True(File.Exists(folder.File(file)), $"missing {file}");
@@ -78,7 +78,7 @@ public class ConversionRoundTripTests
     {
         using var folder = new TempFolder();
         using var rn = Clip.Load(SharedFixtures.Fixture("models", "rn", "weights_openai.safetensors"));
-        var error = Assert.Throws<ClipNetException>(() => ModelExporter.Export(rn, ExportFormat.HuggingFace, folder.File("hf")));
+        var error = Assert.Throws<ClipNetException>(() => rn.Export(ExportFormat.HuggingFace, folder.File("hf")));
         Assert.Contains("ModifiedResNet", error.Message);
         Assert.False(Directory.Exists(folder.File("hf")));
     }

@@ -138,4 +138,16 @@ public class CliTests
         Assert.NotEqual(0, unknown.ExitCode);
         Assert.Contains("int8", unknown.Output + unknown.Error);
     }
+
+    [Fact]
+    public void CudaOnAMachineWithoutItIsOneLineThatSaysSo()
+    {
+        // The tests run with the CPU build of libtorch, so CUDA is never available here.
+        using var folder = new TempFolder();
+        var result = ClipProcess.Run("embed", "--model", Vit, "--device", "cuda", "--text", "a cat", "--out", Path.Combine(folder.Path, "x.safetensors"));
+        AssertCleanFailure(result, "'cuda'", "CUDA is not available");
+        Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.DoesNotContain("Exception", result.Error);
+        AssertCleanFailure(ClipProcess.Run("embed", "--model", Vit, "--device", "tpu:0", "--text", "a", "--out", Path.Combine(folder.Path, "y.safetensors")), "tpu:0");
+    }
 }
