@@ -1,3 +1,4 @@
+using ClipNet.IO;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.Json;
@@ -146,8 +147,8 @@ public static class EvaluationReport
         try
         {
             Directory.CreateDirectory(directory);
-            File.WriteAllText(jsonPath, json + "\n");
-            File.WriteAllText(markdownPath, markdown);
+            AtomicFile.WriteAllText(jsonPath, json + "\n");
+            AtomicFile.WriteAllText(markdownPath, markdown);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -12,8 +12,10 @@ public static class Charts
         return new Plot();
     }
 
+    /// <summary>Saves into <paramref name="path"/>'s folder, created if needed: a chart is one file of a report folder.</summary>
     public static string SavePng(Plot plot, string path, int width, int height)
     {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         AtomicFile.WriteVia(path, temporary => plot.SavePng(temporary, width, height));
         return path;
     }

@@ -46,6 +46,7 @@ public sealed class HubCache(string root)
         if (revision == commit) return;
         string reference = Path.Combine(RepoFolder(repoId), "refs", revision);
         if (File.Exists(reference) && File.ReadAllText(reference) == commit) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(reference)!);   // a revision like refs/pr/1 nests
         AtomicFile.WriteAllText(reference, commit);
     }
 
