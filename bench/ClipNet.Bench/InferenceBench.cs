@@ -108,7 +108,7 @@ static class InferenceBench
             double b16 = batch / Timing.Median(() => bf16.Model.EncodeImage(pixels16).Dispose(), repeats);
             string Rate(double imagesPerSecond, double gemm) => flops is double f
                 ? $"{imagesPerSecond:F1} img/s = {imagesPerSecond * f / 1e9 / gemm:P0} of GEMM" : $"{imagesPerSecond:F1} img/s";
-            rows.Add(($"{name} image, batch {batch}: float32 | bf16", $"{Rate(f32, gemm32)} | {Rate(b16, gemm16)} ({b16 / f32:F2}× float32)"));
+            rows.Add(($"{name} image, batch {batch}: float32 / bf16", $"{Rate(f32, gemm32)} / {Rate(b16, gemm16)} ({b16 / f32:F2}× float32)"));
         }
         var sample = torch.randn(8, 3, size, size);
         double cosine = nn.functional.cosine_similarity(float32.EncodePixels(sample), bf16.EncodePixels(sample), dim: 1).min().item<float>();
@@ -129,8 +129,8 @@ static class InferenceBench
         double bucketed = captions.Count / Timing.Median(() => float32.EncodeTexts(captions, truncate: true).Dispose(), repeats: 2);
         double bucketedBf16 = captions.Count / Timing.Median(() => bf16.EncodeTexts(captions, truncate: true).Dispose(), repeats: 2);
         rows.Add(("ViT-B/32 text, 32 captions padded to 77 tokens, float32", $"{fixed77:F1} txt/s"));
-        rows.Add(($"same model, {captions.Count} real captions (emoji names, photos-demo) in length buckets: float32 | bf16",
-            $"{bucketed:F0} txt/s ({bucketed / fixed77:F1}× the 77-token path) | {bucketedBf16:F0} txt/s ({bucketedBf16 / fixed77:F1}×)"));
+        rows.Add(($"same model, {captions.Count} real captions (emoji names, photos-demo) in length buckets: float32 / bf16",
+            $"{bucketed:F0} txt/s ({bucketed / fixed77:F1}× the 77-token path) / {bucketedBf16:F0} txt/s ({bucketedBf16 / fixed77:F1}×)"));
     }
 
     /// <summary>CPU model, the flags that decide the fast paths, cores and libtorch threads.</summary>
