@@ -7,10 +7,14 @@ using TorchSharp;
 using static TorchSharp.torch;
 
 // Measures ClipNet against this machine's own GEMM rate and compares alternative paths, all in one run, so
-// the ratios are meaningful even on a noisy machine. Results go to stdout as a Markdown table.
+// the ratios are meaningful even on a noisy machine. Results go to stdout as a Markdown table and replace the
+// generated table in BENCHMARKS.md.
+if (InferenceBench.RunChild(args)) return;
 torch.set_grad_enabled(true);
-Console.WriteLine($"threads: {torch.get_num_threads()}, cores: {Environment.ProcessorCount}");
-var rows = new List<(string What, string Result)>();
+string machine = InferenceBench.MachineLine();
+Console.WriteLine(machine);
+var rows = new BenchTable(machine);
+string shared = args.Length > 0 ? args[0] : "../shared";
 
 // `-- search [SHARED]` runs only the photo-search rows.
 if (args.FirstOrDefault() == "search")
@@ -27,7 +31,21 @@ if (args.FirstOrDefault() == "serve")
 }
 
 double gemm = Timing.GemmGflops(1024);
+double gemmBf16 = Timing.GemmGflops(1024, ScalarType.BFloat16);
 rows.Add(("float32 GEMM 1024×1024 (libtorch)", $"{gemm:F1} GFLOP/s"));
+rows.Add(("bf16 GEMM 1024×1024 (libtorch)", $"{gemmBf16:F1} GFLOP/s ({gemmBf16 / gemm:F1}× float32)"));
+
+string checkpoints = Directory.CreateTempSubdirectory("clipnet-bench-").FullName;
+try
+{
+    string vitB32 = InferenceBench.RandomCheckpoint("ViT-B-32-quickgelu", checkpoints);
+    InferenceBench.Loading(vitB32, Path.Combine(shared, "data", "photos-demo", "images", "astronaut.png"), rows);
+    InferenceBench.ImageEncoding("ViT-B/32", vitB32, gemm, gemmBf16, rows);
+    InferenceBench.Texts(vitB32, shared, rows);
+    File.Delete(vitB32);
+    InferenceBench.ImageEncoding("RN50", InferenceBench.RandomCheckpoint("RN50-quickgelu", checkpoints), gemm, gemmBf16, rows);
+}
+finally { Directory.Delete(checkpoints, recursive: true); }
 
 foreach (string name in new[] { "ViT-B-32-quickgelu", "RN50-quickgelu" })
 {
@@ -68,7 +86,7 @@ double StepsPerSecond(TrainingPrecision precision)
     double seconds = Timing.Median(() =>
     {
         optimizer.ZeroGrad();
-        using (MixedPrecision.Use(precision == TrainingPrecision.BFloat16 ? ScalarType.BFloat16 : null)) step.Run(batch);
+        using (model.Precision.Use(precision == TrainingPrecision.BFloat16 ? ScalarType.BFloat16 : null)) step.Run(batch);
         optimizer.Step();
     }, repeats: 5);
     return 1 / seconds;
@@ -120,7 +138,7 @@ foreach (var (size, patch) in new[] { (32, 4), (64, 8), (224, 32) })
 }
 
 // Decoding threads beside libtorch's own: the same training loop with one and with two data workers.
-string cifar = Path.Combine(args.Length > 0 ? args[0] : "../shared", "data", "cifar10-train");
+string cifar = Path.Combine(shared, "data", "cifar10-train");
 if (Directory.Exists(cifar))
 {
     var dataset = DatasetFactory.Open(cifar, new DatasetOptions());
@@ -148,8 +166,7 @@ if (Directory.Exists(cifar))
     rows.Add(("same, 2 decode workers (= cores)", $"{two:F0} samples/s ({two / one:F2}× one worker)"));
 }
 
-PrintRows(rows);
-
+rows.Finish();
 static void PrintRows(List<(string What, string Result)> rows)
 {
     Console.WriteLine("| measurement | result |\n| --- | --- |");

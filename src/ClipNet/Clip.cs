@@ -27,7 +27,7 @@ public sealed class Clip : IDisposable
     /// <summary>What loading had to guess, such as head counts for weights without their config (shown as warnings by the CLI).</summary>
     public IReadOnlyList<string> LoadWarnings { get; init; } = [];
     /// <summary>Images and texts are embedded this many at a time.</summary>
-    public int BatchSize { get; init; } = 32;
+    public int BatchSize { get; set; } = 32;
 
     public Clip(ClipModel model, ClipTokenizer tokenizer, ImagePreprocessor preprocessor, string source, StateDictFormat? format = null)
     {
@@ -63,11 +63,29 @@ public sealed class Clip : IDisposable
         EncodeInBatches((int)pixels.shape[0], (start, count) => pixels.narrow(0, start, count),
             batch => Model.EncodeImage(batch.to_type(Model.DType)), normalize);
 
-    /// <summary>Text embeddings [N, D]; a text longer than the context is an error unless <paramref name="truncate"/>.</summary>
-    public Tensor EncodeTexts(IReadOnlyList<string> texts, bool normalize = true, bool truncate = false) =>
-        EncodeInBatches(texts.Count,
-            (start, count) => Tokenizer.TokenizeBatch(texts.Skip(start).Take(count).ToList(), Model.Config.Text.ContextLength, truncate),
-            Model.EncodeText, normalize);
+    /// <summary>Texts tokenized, sorted and put back at a time: enough for many batches of similar length.</summary>
+    const int TextsSortedTogether = 4096;
+
+    /// <summary>
+    /// Text embeddings [N, D] in input order; a text longer than the context is an error unless <paramref name="truncate"/>.
+    /// The texts are encoded in batches of similar token length (each batch is cut at its longest text, see
+    /// <see cref="ClipModel.EncodeText"/>), so short captions and prompts cost their own length, not 77 tokens.
+    /// </summary>
+    public Tensor EncodeTexts(IReadOnlyList<string> texts, bool normalize = true, bool truncate = false)
+    {
+        if (texts.Count == 0) return torch.zeros(0, EmbeddingDimension);
+        var parts = new List<Tensor>();
+        for (int start = 0; start < texts.Count; start += TextsSortedTogether)
+        {
+            using var scope = NewDisposeScope();
+            int count = Math.Min(TextsSortedTogether, texts.Count - start);
+            var ids = Tokenizer.TokenizeBatch(texts.Skip(start).Take(count).ToList(), Model.Config.Text.ContextLength, truncate);
+            var byLength = Model.EndOfTextIndex(ids).cpu().argsort();
+            var sorted = EncodeInBatches(count, (first, size) => ids.index_select(0, byLength.narrow(0, first, size)), Model.EncodeText, normalize);
+            parts.Add(sorted.index_select(0, byLength.argsort()).MoveToOuterDisposeScope());
+        }
+        return parts.Count == 1 ? parts[0] : torch.cat(parts.ToArray());
+    }
 
     Tensor EncodeInBatches(int total, Func<int, int, Tensor> makeBatch, Func<Tensor, Tensor> encode, bool normalize)
     {

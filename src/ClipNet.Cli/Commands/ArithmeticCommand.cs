@@ -12,16 +12,17 @@ public static class ArithmeticCommand
     {
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
+        var dtype = CommonOptions.DType();
         var imageA = new Option<string>("--image-a") { Description = "The image whose extra content is sought", Required = true };
         var imageB = new Option<string>("--image-b") { Description = "The image subtracted from it", Required = true };
         var labels = new Option<string>("--labels") { Description = "Comma-separated labels to score, e.g. \"hat,cup,cat\"", Required = true };
         var templates = new Option<string?>("--templates") { Description = "File of prompt templates with {} for the label: one per line, or a JSON array (default \"a photo of a {}.\")" };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
         var command = new Command("arithmetic", "Score normalise(emb(A) − emb(B)) against label prompts: which concept separates image A from image B")
-            { model, device, imageA, imageB, labels, templates, json };
+            { model, device, dtype, imageA, imageB, labels, templates, json };
         command.SetAction(parse =>
         {
-            using var clip = CommonOptions.LoadModel(parse, model, device);
+            using var clip = CommonOptions.LoadModel(parse, model, device, dtype);
             var names = parse.GetValue(labels)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             var prompts = parse.GetValue(templates) is string file ? PromptTemplates.ReadFile(file) : PromptTemplates.Default;
             var ranked = EmbeddingArithmetic.RankLabels(clip, parse.GetValue(imageA)!, parse.GetValue(imageB)!, names, prompts);

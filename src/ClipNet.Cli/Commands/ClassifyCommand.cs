@@ -14,14 +14,15 @@ public static class ClassifyCommand
     {
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
+        var dtype = CommonOptions.DType();
         var images = new Option<string[]>("--image") { Description = "Image file (repeatable)", Required = true };
         var labels = new Option<string>("--labels") { Description = "Comma-separated class names, e.g. \"cat,dog,boat\"", Required = true };
         var templates = new Option<string?>("--templates") { Description = "File of prompt templates with {} for the class name: one per line, or a JSON array" };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
-        var command = new Command("classify", "Zero-shot classification of images into the given labels") { model, device, images, labels, templates, json };
+        var command = new Command("classify", "Zero-shot classification of images into the given labels") { model, device, dtype, images, labels, templates, json };
         command.SetAction(parse =>
         {
-            using var clip = CommonOptions.LoadModel(parse, model, device);
+            using var clip = CommonOptions.LoadModel(parse, model, device, dtype);
             var classNames = parse.GetValue(labels)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             var prompts = parse.GetValue(templates) is string file ? PromptTemplates.ReadFile(file) : PromptTemplates.Default;
             var paths = parse.GetValue(images)!;

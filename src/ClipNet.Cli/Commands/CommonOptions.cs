@@ -20,13 +20,22 @@ static class CommonOptions
         DefaultValueFactory = _ => "cpu",
     };
 
-    public static Clip LoadModel(ParseResult parse, Option<string> model, Option<string> device) =>
-        Load(parse.GetValue(model)!, ParseDevice(parse.GetValue(device)!));
+    /// <summary>
+    /// The model named by the command's options, in the --dtype precision when the command has that option, embedding
+    /// <paramref name="batchSize"/> images or texts at a time when given.
+    /// </summary>
+    public static Clip LoadModel(ParseResult parse, Option<string> model, Option<string> device, Option<string>? dtype = null, int? batchSize = null)
+    {
+        if (batchSize is <= 0) throw new ClipNetException($"the batch size must be positive, got {batchSize}");
+        var clip = Load(parse.GetValue(model)!, ParseDevice(parse.GetValue(device)!), dtype is null ? ScalarType.Float32 : DTypes[parse.GetValue(dtype)!]);
+        if (batchSize is int size) clip.BatchSize = size;
+        return clip;
+    }
 
     /// <summary>Loads a model and shows on stderr what loading had to guess.</summary>
-    public static Clip Load(string path, Device? device = null)
+    public static Clip Load(string path, Device? device = null, ScalarType dtype = ScalarType.Float32)
     {
-        var clip = Clip.Load(DownloadProgressDisplay.Resolve(path), ScalarType.Float32, device);
+        var clip = Clip.Load(DownloadProgressDisplay.Resolve(path), dtype, device);
         foreach (var warning in clip.LoadWarnings) Console.Error.WriteLine($"warning: {warning}");
         return clip;
     }
@@ -74,13 +83,23 @@ static class CommonOptions
         return option;
     }
 
-    /// <summary>The model, embedding <paramref name="batchSize"/> images or texts at a time.</summary>
-    public static Clip LoadModel(ParseResult parse, Option<string> model, Option<string> device, int batchSize)
+    /// <summary>The weights' type for inference; bfloat16 runs on the bf16 matrix units of CPUs that have them.</summary>
+    public static Option<string> DType()
     {
-        if (batchSize <= 0) throw new ClipNetException($"the batch size must be positive, got {batchSize}");
-        var loaded = Checkpoints.ModelLoader.Load(parse.GetValue(model)!, ScalarType.Float32, ParseDevice(parse.GetValue(device)!));
-        return new Clip(loaded.Model, loaded.Tokenizer, loaded.Preprocessor, loaded.Source, loaded.Format) { BatchSize = batchSize };
+        var option = new Option<string>("--dtype")
+        {
+            Description = "Precision of the weights and matrix products: float32 (default), bfloat16 or float16; " +
+                "LayerNorm, softmax and the final normalisation stay float32",
+            DefaultValueFactory = _ => "float32",
+        };
+        option.AcceptOnlyFromAmong(DTypes.Keys.ToArray());
+        return option;
     }
+
+    static readonly Dictionary<string, ScalarType> DTypes = new()
+    {
+        ["float32"] = ScalarType.Float32, ["bfloat16"] = ScalarType.BFloat16, ["float16"] = ScalarType.Float16,
+    };
 
     static Device ParseDevice(string name) => ComputeDevice.Parse(name);
 }

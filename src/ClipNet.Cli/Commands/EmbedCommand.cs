@@ -10,17 +10,18 @@ public static class EmbedCommand
     {
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
+        var dtype = CommonOptions.DType();
         var images = new Option<string[]>("--image") { Description = "Image file (repeatable)", DefaultValueFactory = _ => [] };
         var texts = new Option<string[]>("--text") { Description = "Text (repeatable)", DefaultValueFactory = _ => [] };
         var output = new Option<string>("--out") { Description = "Output .safetensors file", Required = true };
         var raw = new Option<bool>("--raw") { Description = "Write unnormalised embeddings" };
         var truncate = new Option<bool>("--truncate") { Description = "Cut texts longer than the context instead of failing" };
         var command = new Command("embed", "Embed images and texts into a safetensors file (image_embeds, text_embeds, logit_scale)")
-            { model, device, images, texts, output, raw, truncate };
+            { model, device, dtype, images, texts, output, raw, truncate };
         CommonOptions.OutputMustNotBeAnInput(command, output, model, images);
         command.SetAction(parse =>
         {
-            using var clip = CommonOptions.LoadModel(parse, model, device);
+            using var clip = CommonOptions.LoadModel(parse, model, device, dtype);
             EmbeddingFile.Write(clip, parse.GetValue(images)!, parse.GetValue(texts)!, parse.GetValue(output)!,
                 normalize: !parse.GetValue(raw), truncate: parse.GetValue(truncate));
             Console.WriteLine($"wrote {parse.GetValue(output)}");

@@ -17,6 +17,7 @@ public static class EvalLinearProbeCommand
         model.Required = false;
         model.Description += " (needed to embed --train/--test datasets)";
         var device = CommonOptions.Device();
+        var dtype = CommonOptions.DType();
         var train = EvaluationOptions.Data(name: "--train", what: "Train dataset");
         var test = EvaluationOptions.Data(name: "--test", what: "Test dataset");
         var trainFeatures = new Option<string?>("--train-features") { Description = "Train feature file; read if it exists, otherwise written from --train" };
@@ -31,10 +32,10 @@ public static class EvalLinearProbeCommand
         var output = EvaluationOptions.Output("evaluation");
         var limit = EvaluationOptions.Limit();
         var command = new Command("linear-probe", "Linear-probe accuracy: logistic regression on frozen image features, C swept on a validation split")
-            { model, device, train, test, trainFeatures, testFeatures, validationFraction, seed, maxIterations, output, limit };
+            { model, device, dtype, train, test, trainFeatures, testFeatures, validationFraction, seed, maxIterations, output, limit };
         command.SetAction(parse =>
         {
-            using var clip = parse.GetValue(model) is null ? null : CommonOptions.LoadModel(parse, model, device);
+            using var clip = parse.GetValue(model) is null ? null : CommonOptions.LoadModel(parse, model, device, dtype);
             var request = new LinearProbeRequest(
                 EvaluationOptions.Images(parse.GetValue(train), parse.GetValue(trainFeatures), parse.GetValue(limit)),
                 EvaluationOptions.Images(parse.GetValue(test), parse.GetValue(testFeatures), parse.GetValue(limit)),

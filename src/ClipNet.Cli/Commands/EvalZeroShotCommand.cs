@@ -14,6 +14,7 @@ public static class EvalZeroShotCommand
     {
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
+        var dtype = CommonOptions.DType();
         var data = EvaluationOptions.Data();
         var features = new Option<string?>("--features") { Description = "Feature file from `clip features`; read if it exists, otherwise written from --data" };
         var prompts = new Option<string>("--prompts") { Description = "Prompts file: {\"dataset\": {\"classes\": [...], \"templates\": [...]}}", Required = true };
@@ -23,10 +24,10 @@ public static class EvalZeroShotCommand
         var cache = new Option<string>("--cache-dir") { Description = "Where class-prompt text embeddings are cached", DefaultValueFactory = _ => TextEmbeddingCache.DefaultFolder };
         var noCache = new Option<bool>("--no-cache") { Description = "Encode the class prompts every time" };
         var command = new Command("zero-shot", "Zero-shot classification accuracy (top-1, top-5, per class, confusion matrix) with a prompt ensemble")
-            { model, device, data, features, prompts, dataset, output, limit, cache, noCache };
+            { model, device, dtype, data, features, prompts, dataset, output, limit, cache, noCache };
         command.SetAction(parse =>
         {
-            using var clip = CommonOptions.LoadModel(parse, model, device);
+            using var clip = CommonOptions.LoadModel(parse, model, device, dtype);
             var request = new ZeroShotRequest(
                 EvaluationOptions.Images(parse.GetValue(data), parse.GetValue(features), parse.GetValue(limit)),
                 parse.GetValue(prompts)!, parse.GetValue(dataset)!, parse.GetValue(output)!,

@@ -33,25 +33,26 @@ public static class FeaturesCommand
             Description = "safetensors (for `clip eval`), parquet (one row per item) or clip-retrieval (img_emb/*.npy + metadata/*.parquet); default from --out's extension",
         };
         format.AcceptOnlyFromAmong("safetensors", "parquet", "clip-retrieval");
-        var dtype = new Option<string>("--dtype")
+        var dtype = CommonOptions.DType();
+        var storage = new Option<string>("--precision")
         {
-            Description = "Embedding values: float32, or float16 for clip-retrieval output (as clip-retrieval writes them)",
+            Description = "Stored embedding values: float32, or float16 for clip-retrieval output (as clip-retrieval writes them)",
             DefaultValueFactory = _ => "float32",
         };
-        dtype.AcceptOnlyFromAmong("float32", "float16");
+        storage.AcceptOnlyFromAmong("float32", "float16");
         var merge = new Option<string[]>("--merge")
         {
             Description = "Instead of embedding: merge the shard files (or folders of them) into --out, in dataset order",
             AllowMultipleArgumentsPerToken = true,
         };
         var command = new Command("features", "Embed a dataset's images (raw, unnormalised) with ids, labels and captions, or merge shards of such files")
-            { model, device, data, output, limit, shard, format, dtype, merge };
+            { model, device, dtype, data, output, limit, shard, format, storage, merge };
         CommonOptions.OutputMustNotBeAnInput(command, output, model, data, merge);
         command.SetAction(parse =>
         {
             string path = parse.GetValue(output)!;
             var outputFormat = parse.GetValue(format) is { } named ? Parse(named) : FeatureFiles.FormatOf(path);
-            var precision = parse.GetValue(dtype) == "float16" ? EmbeddingPrecision.Float16 : EmbeddingPrecision.Float32;
+            var precision = parse.GetValue(storage) == "float16" ? EmbeddingPrecision.Float16 : EmbeddingPrecision.Float32;
             if (parse.GetValue(merge) is { Length: > 0 } shards)
             {
                 if (parse.GetValue(data) is not null) throw new ClipNetException("--merge joins files already embedded; give either --merge or --data, not both");
@@ -62,7 +63,7 @@ public static class FeaturesCommand
             string dataset = parse.GetValue(data) ?? throw new ClipNetException("give --data (a dataset to embed) or --merge (shard files to join)");
             if (parse.GetValue(model) is null) throw new ClipNetException("give --model to embed the dataset with");
             var selected = parse.GetValue(shard) is { } text ? Shard.Parse(text) : Shard.Whole;
-            using var clip = CommonOptions.LoadModel(parse, model, device);
+            using var clip = CommonOptions.LoadModel(parse, model, device, dtype);
             using var features = EmbeddingProgressDisplay.Run(selected.IsWhole ? "embedding images" : $"embedding shard {selected}",
                 progress => FeatureExtraction.Extract(clip, dataset, parse.GetValue(limit), progress, EvaluationOptions.Problems(), selected));
             Report(FeatureFiles.Write(features, path, outputFormat, precision), features);

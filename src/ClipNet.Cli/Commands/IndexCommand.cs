@@ -18,13 +18,14 @@ public static class IndexCommand
         var precision = new Option<VectorPrecision>("--precision") { Description = "How a new index stores vectors: Float16 (half the size) or Float32", DefaultValueFactory = _ => VectorPrecision.Float16 };
         var commitEvery = new Option<int>("--commit-every") { Description = "Photos per committed batch: a crash loses at most this many", DefaultValueFactory = _ => 64 };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per model call", DefaultValueFactory = _ => 32 };
+        var dtype = CommonOptions.DType();
         var command = new Command("index", "Add new and changed photos to a searchable index; moved files keep their embedding, removed ones are dropped")
-            { folders, model, device, index, rebuild, precision, commitEvery, batchSize };
+            { folders, model, device, dtype, index, rebuild, precision, commitEvery, batchSize };
         command.SetAction(parse =>
         {
             var request = new IndexUpdateRequest(parse.GetValue(folders)!) { CommitBatchSize = parse.GetValue(commitEvery) };
             request.CheckFolders();   // before the model loads
-            using var clip = CommonOptions.LoadModel(parse, model, device, parse.GetValue(batchSize));
+            using var clip = CommonOptions.LoadModel(parse, model, device, dtype, parse.GetValue(batchSize));
             string path = parse.GetValue(index)!;
             using var photos = PhotoIndex.Create(path, clip, parse.GetValue(rebuild), parse.GetValue(precision));
             var result = ConsoleProgress.Run("embedding photos", task => new LiveBar(task), new PlainLines(),

@@ -11,15 +11,16 @@ public static class SimilarityCommand
     {
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
+        var dtype = CommonOptions.DType();
         var images = new Option<string[]>("--image") { Description = "Image file (repeatable)", Required = true };
         var texts = new Option<string[]>("--text") { Description = "Text (repeatable)", Required = true };
         var output = new Option<string?>("--out") { Description = "Also draw the matrix as a heatmap PNG here" };
         var command = new Command("similarity", "Print the cosine similarity of every image with every text, optionally as a heatmap")
-            { model, device, images, texts, output };
+            { model, device, dtype, images, texts, output };
         CommonOptions.OutputMustNotBeAnInput(command, output, model, images);
         command.SetAction(parse =>
         {
-            using var clip = CommonOptions.LoadModel(parse, model, device);
+            using var clip = CommonOptions.LoadModel(parse, model, device, dtype);
             string[] paths = parse.GetValue(images)!, captions = parse.GetValue(texts)!;
             var similarity = SimilarityMatrix.Compute(clip, paths, captions);
             var table = new Table().AddColumn("image \\ text");

@@ -68,7 +68,7 @@ public sealed class Trainer(ClipModel model, TrainingOptions options, ITrainingB
                 optimizer.LearningRate = rate;
                 optimizer.ZeroGrad();
                 LossOutput output;
-                using (MixedPrecision.Use(options.Precision == TrainingPrecision.BFloat16 ? ScalarType.BFloat16 : null))
+                using (model.Precision.Use(options.Precision == TrainingPrecision.BFloat16 ? ScalarType.BFloat16 : null))
                     output = step.Run(batch);
                 double? gradientNorm = options.GradientClipNorm is double maxNorm
                     ? nn.utils.clip_grad_norm_(trainable, maxNorm) : null;

@@ -40,8 +40,8 @@ public static class ModelLoader
         var tokenizer = File.Exists(vocab) && File.Exists(merges) ? ClipTokenizer.FromFiles(vocab, merges) : ClipTokenizer.Default;
         CheckTokenizer(config, configSource, tokenizer, File.Exists(vocab) ? vocab : "the standard CLIP vocabulary");
 
-        var model = new ClipModel(config);
-        WeightAssignment.Assign(model, weights, stateDict.SourcePath, dtype, device);
+        var model = new ClipModel(config, ParameterFactory.Uninitialized(dtype));
+        WeightAssignment.Assign(model, weights, stateDict.SourcePath, device: device);
         model.eval();
         return new LoadedModel(model, tokenizer, preprocessor, stateDict.Format, stateDict.SourcePath) { Warnings = warnings };
     }

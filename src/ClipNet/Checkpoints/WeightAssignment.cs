@@ -6,7 +6,8 @@ namespace ClipNet.Checkpoints;
 /// <summary>
 /// Puts a state dict's tensors into a module by name. Parameters are re-pointed at the source tensors
 /// (`set_`), so weights memory-mapped from a safetensors file are used in place, not copied; a copy is made
-/// only where the dtype or device has to change.
+/// only where the dtype or device has to change. Each parameter keeps its own type, so a model built for
+/// loading (<see cref="ClipNet.Model.ParameterFactory.Uninitialized"/>) already has the types it should end with.
 /// </summary>
 public static class WeightAssignment
 {
@@ -15,11 +16,12 @@ public static class WeightAssignment
         key is "input_resolution" or "context_length" or "vocab_size" ||
         key.EndsWith("position_ids") || key.EndsWith("attn_mask");
 
+    /// <param name="floatType">Converts the module's floating-point tensors first (a copy of each); null keeps their types.</param>
     public static void Assign(nn.Module module, IReadOnlyDictionary<string, Tensor> source, string sourceName,
-        ScalarType floatType = ScalarType.Float32, Device? device = null)
+        ScalarType? floatType = null, Device? device = null)
     {
         // set_ re-points storage but keeps the target's dtype, so the module must already have the wanted types.
-        module.to(floatType);
+        if (floatType is ScalarType type) module.to(type);
         if (device is not null) module.to(device);
         var targets = module.named_parameters().Select(p => (p.name, tensor: (Tensor)p.parameter))
             .Concat(module.named_buffers().Select(b => (b.name, tensor: b.buffer)))

@@ -20,12 +20,13 @@ public sealed class BatchNorm2d : nn.Module<Tensor, Tensor>
     public Tensor running_var;
     public Tensor num_batches_tracked;
 
-    public BatchNorm2d(int features) : base(nameof(BatchNorm2d))
+    public BatchNorm2d(int features, ParameterFactory? parameters = null) : base(nameof(BatchNorm2d))
     {
-        weight = nn.Parameter(torch.ones(features));
-        bias = nn.Parameter(torch.zeros(features));
-        running_mean = torch.zeros(features);
-        running_var = torch.ones(features);
+        var dtype = (parameters ?? ParameterFactory.Random).DType;
+        weight = nn.Parameter(torch.ones(features, dtype));
+        bias = nn.Parameter(torch.zeros(features, dtype));
+        running_mean = torch.zeros(features, dtype);
+        running_var = torch.ones(features, dtype);
         num_batches_tracked = torch.zeros([], ScalarType.Int64);
         RegisterComponents();
     }

@@ -16,7 +16,7 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
 
     public nn.Module<Tensor, Tensor> visual;
     public Transformer transformer;
-    public Embedding token_embedding;
+    public TokenEmbedding token_embedding;
     public Parameter positional_embedding;
     public LayerNormFp32 ln_final;
     public Parameter text_projection;
@@ -25,24 +25,34 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
     public Parameter? logit_bias;
 
     public ClipConfig Config { get; }
+    /// <summary>The compute type of this model's matrix products in bf16 mixed-precision training.</summary>
+    public MixedPrecision Precision { get; } = new();
 
-    public ClipModel(ClipConfig config) : base(nameof(ClipModel))
+    /// <summary>A float32 model with OpenAI's random initialisation, for training from scratch.</summary>
+    public ClipModel(ClipConfig config) : this(config, ParameterFactory.Random) { }
+
+    /// <summary>
+    /// A model whose parameters <paramref name="parameters"/> creates: <see cref="ParameterFactory.Uninitialized"/>
+    /// for one about to receive loaded weights. logit_scale and logit_bias stay float32 in any case: in bf16,
+    /// ln(100) would round to a temperature 1 % off.
+    /// </summary>
+    public ClipModel(ClipConfig config, ParameterFactory parameters) : base(nameof(ClipModel))
     {
         Config = config;
         visual = config.Vision.IsVisionTransformer
-            ? new VisionTransformer(config.Vision, config.EmbedDim, config.QuickGelu)
-            : new ModifiedResNet(config.Vision, config.EmbedDim);
+            ? new VisionTransformer(config.Vision, config.EmbedDim, config.QuickGelu, parameters, Precision)
+            : new ModifiedResNet(config.Vision, config.EmbedDim, parameters, Precision);
         var text = config.Text;
         transformer = new Transformer(text.Width, text.Layers, text.Heads, text.EffectiveMlpWidth, config.QuickGelu,
-            causal: true, text.LayerNormEps);
-        token_embedding = nn.Embedding(text.VocabSize, text.Width);
-        positional_embedding = nn.Parameter(torch.empty(text.ContextLength, text.Width));
+            causal: true, text.LayerNormEps, parameters, Precision);
+        token_embedding = new TokenEmbedding(text.VocabSize, text.Width, parameters);
+        positional_embedding = parameters.Create([text.ContextLength, text.Width], () => torch.empty(text.ContextLength, text.Width));
         ln_final = new LayerNormFp32(text.Width, text.LayerNormEps);
-        text_projection = nn.Parameter(torch.empty(text.Width, config.EmbedDim));
+        text_projection = parameters.Create([text.Width, config.EmbedDim], () => torch.empty(text.Width, config.EmbedDim));
         logit_scale = nn.Parameter(torch.tensor(ArchitectureDefaults.InitialLogitScale, ScalarType.Float32));
         if (config.InitLogitBias is double bias) logit_bias = nn.Parameter(torch.tensor(bias, ScalarType.Float32));
         RegisterComponents();
-        InitializeParameters();
+        if (parameters.Initializes) InitializeParameters();
     }
 
     /// <summary>OpenAI's `initialize_parameters`, for training from scratch.</summary>
@@ -101,7 +111,7 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
         long needed = endIndex.max().item<long>() + 1;
         var hidden = TextHiddenStates(tokenIds[.., ..(int)needed]);
         var pooled = hidden[TensorArithmetic.Range(hidden.shape[0], Device), endIndex];
-        return MixedPrecision.MatMul(pooled, text_projection).MoveToOuterDisposeScope();
+        return Precision.MatMul(pooled, text_projection).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -129,4 +139,29 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
 
     /// <summary>Unit L2 length along the last dimension: CLIP's <c>x / x.norm(dim=-1, keepdim=True)</c>.</summary>
     public static Tensor Normalize(Tensor embeddings) => embeddings.div(embeddings.norm(dim: -1, keepdim: true, p: 2));
+}
+
+/// <summary>
+/// The token lookup table (torch.nn.Embedding's parameter name and initialisation, N(0, 1)). Ours because
+/// TorchSharp's native Embedding draws its random weights in its constructor whatever is asked of it, which a
+/// model about to be loaded should not pay for.
+/// </summary>
+public sealed class TokenEmbedding : nn.Module<Tensor, Tensor>
+{
+    public Parameter weight;
+
+    public TokenEmbedding(long count, long width, ParameterFactory parameters) : base(nameof(TokenEmbedding))
+    {
+        weight = parameters.Create([count, width], () =>
+        {
+            var initial = torch.empty(count, width);
+            nn.init.normal_(initial);
+            return initial;
+        });
+        RegisterComponents();
+    }
+
+    /// <summary>[...] token ids → [..., width].</summary>
+    public override Tensor forward(Tensor tokenIds) =>
+        weight.index_select(0, tokenIds.flatten()).view([.. tokenIds.shape, weight.shape[1]]);
 }

@@ -10,15 +10,19 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     public Linear c_fc;
     public Linear c_proj;
     readonly nn.Module<Tensor, Tensor> activation;
+    readonly MixedPrecision precision;
 
-    public Mlp(int width, int hiddenWidth, bool quickGelu) : base(nameof(Mlp))
+    public Mlp(int width, int hiddenWidth, bool quickGelu, ParameterFactory? parameters = null, MixedPrecision? precision = null)
+        : base(nameof(Mlp))
     {
-        c_fc = nn.Linear(width, hiddenWidth);
-        c_proj = nn.Linear(hiddenWidth, width);
+        parameters ??= ParameterFactory.Random;
+        this.precision = precision ?? new MixedPrecision();
+        c_fc = parameters.Linear(width, hiddenWidth);
+        c_proj = parameters.Linear(hiddenWidth, width);
         activation = quickGelu ? new QuickGelu() : nn.GELU();
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor x) =>
-        MixedPrecision.Linear(activation.forward(MixedPrecision.Linear(x, c_fc)), c_proj);
+        precision.Linear(activation.forward(precision.Linear(x, c_fc)), c_proj);
 }

@@ -22,25 +22,29 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
     public Sequential layer4;
     public AttentionPool2d attnpool;
     readonly AvgPool2d avgpool;
+    readonly MixedPrecision precision;
 
-    public ModifiedResNet(VisionConfig config, int outputDim) : base(nameof(ModifiedResNet))
+    public ModifiedResNet(VisionConfig config, int outputDim, ParameterFactory? parameters = null, MixedPrecision? precision = null)
+        : base(nameof(ModifiedResNet))
     {
+        parameters ??= ParameterFactory.Random;
+        this.precision = precision ?? new MixedPrecision();
         int width = config.Width;
         int[] layers = config.ResNetLayers!;
-        conv1 = nn.Conv2d(3, width / 2, 3, stride: 2, padding: 1, bias: false);
-        bn1 = new BatchNorm2d(width / 2);
-        conv2 = nn.Conv2d(width / 2, width / 2, 3, padding: 1, bias: false);
-        bn2 = new BatchNorm2d(width / 2);
-        conv3 = nn.Conv2d(width / 2, width, 3, padding: 1, bias: false);
-        bn3 = new BatchNorm2d(width);
+        conv1 = parameters.Conv2d(3, width / 2, 3, stride: 2, padding: 1, bias: false);
+        bn1 = new BatchNorm2d(width / 2, parameters);
+        conv2 = parameters.Conv2d(width / 2, width / 2, 3, padding: 1, bias: false);
+        bn2 = new BatchNorm2d(width / 2, parameters);
+        conv3 = parameters.Conv2d(width / 2, width, 3, padding: 1, bias: false);
+        bn3 = new BatchNorm2d(width, parameters);
         avgpool = nn.AvgPool2d(2);
 
         int inplanes = width;
         Sequential Stage(int planes, int blocks, int stride)
         {
-            var stage = new List<nn.Module<Tensor, Tensor>> { new Bottleneck(inplanes, planes, stride) };
+            var stage = new List<nn.Module<Tensor, Tensor>> { new Bottleneck(inplanes, planes, stride, parameters, this.precision) };
             inplanes = planes * Bottleneck.Expansion;
-            for (int i = 1; i < blocks; i++) stage.Add(new Bottleneck(inplanes, planes, 1));
+            for (int i = 1; i < blocks; i++) stage.Add(new Bottleneck(inplanes, planes, 1, parameters, this.precision));
             return nn.Sequential(stage);
         }
         layer1 = Stage(width, layers[0], 1);
@@ -49,16 +53,16 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
         layer4 = Stage(width * 8, layers[3], 2);
 
         int embedDim = width * 32;
-        attnpool = new AttentionPool2d(config.ImageSize / 32, embedDim, config.Heads, outputDim);
+        attnpool = new AttentionPool2d(config.ImageSize / 32, embedDim, config.Heads, outputDim, parameters, this.precision);
         RegisterComponents();
     }
 
     /// <summary>The stem: three 3×3 convolutions (the first strided) and a 2×2 average pool.</summary>
     public Tensor Stem(Tensor pixels)
     {
-        var x = nn.functional.relu(bn1.forward(MixedPrecision.Conv(pixels.to_type(conv1.weight!.dtype), conv1)));
-        x = nn.functional.relu(bn2.forward(MixedPrecision.Conv(x, conv2)));
-        x = nn.functional.relu(bn3.forward(MixedPrecision.Conv(x, conv3)));
+        var x = nn.functional.relu(bn1.forward(precision.Conv(pixels.to_type(conv1.weight!.dtype), conv1)));
+        x = nn.functional.relu(bn2.forward(precision.Conv(x, conv2)));
+        x = nn.functional.relu(bn3.forward(precision.Conv(x, conv3)));
         return avgpool.forward(x);
     }
 

@@ -16,17 +16,24 @@ public sealed class MultiheadSelfAttention : nn.Module<Tensor, Tensor>
     public Linear out_proj;
     readonly int heads;
     readonly bool causal;
+    readonly MixedPrecision precision;
 
-    public MultiheadSelfAttention(int width, int heads, bool causal) : base(nameof(MultiheadSelfAttention))
+    public MultiheadSelfAttention(int width, int heads, bool causal, ParameterFactory? parameters = null, MixedPrecision? precision = null)
+        : base(nameof(MultiheadSelfAttention))
     {
         if (width % heads != 0) throw new ClipNetException($"attention width {width} is not divisible by {heads} heads");
-        in_proj_weight = nn.Parameter(torch.empty(3 * width, width));
-        in_proj_bias = nn.Parameter(torch.zeros(3 * width));
-        out_proj = nn.Linear(width, width);
+        parameters ??= ParameterFactory.Random;
+        this.precision = precision ?? new MixedPrecision();
+        in_proj_weight = parameters.Create([3 * width, width], () => torch.empty(3 * width, width));
+        in_proj_bias = parameters.Create([3 * width], () => torch.zeros(3 * width));
+        out_proj = parameters.Linear(width, width);
         this.heads = heads;
         this.causal = causal;
-        nn.init.xavier_uniform_(in_proj_weight);
-        using (torch.no_grad()) out_proj.bias!.zero_();
+        if (parameters.Initializes)
+        {
+            nn.init.xavier_uniform_(in_proj_weight);
+            using (torch.no_grad()) out_proj.bias!.zero_();
+        }
         RegisterComponents();
     }
 
@@ -34,11 +41,11 @@ public sealed class MultiheadSelfAttention : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         long n = x.shape[0], length = x.shape[1], width = x.shape[2];
-        var qkv = MixedPrecision.Linear(x, in_proj_weight, in_proj_bias)
+        var qkv = precision.Linear(x, in_proj_weight, in_proj_bias)
             .view(n, length, 3, heads, width / heads)
             .permute(2, 0, 3, 1, 4);
         // The text tower's causal mask lets position i see positions <= i only: the paper's masked self-attention.
         var attended = nn.functional.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], is_casual: causal);
-        return MixedPrecision.Linear(attended.transpose(1, 2).reshape(n, length, width), out_proj).MoveToOuterDisposeScope();
+        return precision.Linear(attended.transpose(1, 2).reshape(n, length, width), out_proj).MoveToOuterDisposeScope();
     }
 }

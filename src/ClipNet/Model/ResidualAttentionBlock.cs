@@ -11,12 +11,13 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
     public Mlp mlp;
     public LayerNormFp32 ln_2;
 
-    public ResidualAttentionBlock(int width, int heads, int mlpWidth, bool quickGelu, bool causal, double layerNormEps)
+    public ResidualAttentionBlock(int width, int heads, int mlpWidth, bool quickGelu, bool causal, double layerNormEps,
+        ParameterFactory? parameters = null, MixedPrecision? precision = null)
         : base(nameof(ResidualAttentionBlock))
     {
-        attn = new MultiheadSelfAttention(width, heads, causal);
+        attn = new MultiheadSelfAttention(width, heads, causal, parameters, precision);
         ln_1 = new LayerNormFp32(width, layerNormEps);
-        mlp = new Mlp(width, mlpWidth, quickGelu);
+        mlp = new Mlp(width, mlpWidth, quickGelu, parameters, precision);
         ln_2 = new LayerNormFp32(width, layerNormEps);
         RegisterComponents();
     }

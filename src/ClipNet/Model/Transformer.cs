@@ -11,13 +11,14 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
     public int Width { get; }
     public int Layers { get; }
 
-    public Transformer(int width, int layers, int heads, int mlpWidth, bool quickGelu, bool causal, double layerNormEps)
+    public Transformer(int width, int layers, int heads, int mlpWidth, bool quickGelu, bool causal, double layerNormEps,
+        ParameterFactory? parameters = null, MixedPrecision? precision = null)
         : base(nameof(Transformer))
     {
         Width = width;
         Layers = layers;
         resblocks = nn.ModuleList(Enumerable.Range(0, layers)
-            .Select(_ => new ResidualAttentionBlock(width, heads, mlpWidth, quickGelu, causal, layerNormEps)).ToArray());
+            .Select(_ => new ResidualAttentionBlock(width, heads, mlpWidth, quickGelu, causal, layerNormEps, parameters, precision)).ToArray());
         RegisterComponents();
     }
 

@@ -19,21 +19,25 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
     public LayerNormFp32 ln_post;
     public Parameter proj;
     readonly int patchSize;
+    readonly MixedPrecision precision;
 
-    public VisionTransformer(VisionConfig config, int embedDim, bool quickGelu) : base(nameof(VisionTransformer))
+    public VisionTransformer(VisionConfig config, int embedDim, bool quickGelu, ParameterFactory? parameters = null, MixedPrecision? precision = null)
+        : base(nameof(VisionTransformer))
     {
+        parameters ??= ParameterFactory.Random;
+        this.precision = precision ?? new MixedPrecision();
         int width = config.Width;
         patchSize = config.PatchSize!.Value;
         int grid = config.ImageSize / patchSize;
         using var scale = Math.Pow(width, -0.5).ToScalar();
-        conv1 = nn.Conv2d(3, width, kernel_size: patchSize, stride: patchSize, bias: false);
-        class_embedding = nn.Parameter(torch.randn(width).mul_(scale));
-        positional_embedding = nn.Parameter(torch.randn(grid * grid + 1, width).mul_(scale));
+        conv1 = parameters.Conv2d(3, width, patchSize, stride: patchSize, bias: false);
+        class_embedding = parameters.Create([width], () => torch.randn(width).mul_(scale));
+        positional_embedding = parameters.Create([grid * grid + 1, width], () => torch.randn(grid * grid + 1, width).mul_(scale));
         ln_pre = new LayerNormFp32(width, config.LayerNormEps);
         transformer = new Transformer(width, config.Layers, config.Heads, config.EffectiveMlpWidth, quickGelu,
-            causal: false, config.LayerNormEps);
+            causal: false, config.LayerNormEps, parameters, this.precision);
         ln_post = new LayerNormFp32(width, config.LayerNormEps);
-        proj = nn.Parameter(torch.randn(width, embedDim).mul_(scale));
+        proj = parameters.Create([width, embedDim], () => torch.randn(width, embedDim).mul_(scale));
         RegisterComponents();
     }
 
@@ -44,7 +48,7 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
             throw new ClipNetException(
                 $"the model takes [N, 3, {ImageSize}, {ImageSize}] pixels but got [{string.Join(", ", pixels.shape)}]; " +
                 $"preprocess images to {ImageSize} px, or call {nameof(ResizePositionalEmbedding)} to run at another size");
-        var patches = MixedPrecision.Conv(pixels.to_type(conv1.weight!.dtype), conv1);
+        var patches = precision.Conv(pixels.to_type(conv1.weight!.dtype), conv1);
         patches = patches.flatten(2).transpose(1, 2);
         var classToken = class_embedding.to_type(patches.dtype).expand(patches.shape[0], 1, -1);
         var tokens = torch.cat([classToken, patches], dim: 1);
@@ -58,7 +62,7 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
         return ln_post.forward(x[.., 0, ..]);
     }
 
-    public override Tensor forward(Tensor pixels) => MixedPrecision.MatMul(PooledOutput(pixels), proj);
+    public override Tensor forward(Tensor pixels) => precision.MatMul(PooledOutput(pixels), proj);
 
     public int ImageSize => (int)Math.Round(Math.Sqrt(positional_embedding.shape[0] - 1)) * patchSize;
 

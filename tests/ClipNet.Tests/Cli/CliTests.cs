@@ -115,6 +115,31 @@ public class CliTests
     }
 
     [Fact]
+    public void EmbedInBFloat16PointsWhereFloat32Does()
+    {
+        using var folder = new TempFolder();
+        string Embed(string dtype)
+        {
+            string output = Path.Combine(folder.Path, dtype + ".safetensors");
+            var result = ClipProcess.Run("embed", "--model", Vit, "--dtype", dtype, "--image", Image, "--text", "a photo of a cat", "--out", output);
+            Assert.Equal(0, result.ExitCode);
+            return output;
+        }
+        using var float32 = SafeTensorsFile.Open(Embed("float32"));
+        using var bf16 = SafeTensorsFile.Open(Embed("bfloat16"));
+        foreach (var name in new[] { "image_embeds", "text_embeds" })
+        {
+            Assert.Equal("F32", bf16.Info(name).DType);
+            double cosine = (float32.Load(name) * bf16.Load(name)).sum().item<float>();
+            Assert.True(cosine >= 0.999 && cosine < 1.0 + 1e-6, $"{name}: cosine of bf16 and float32 embeddings is {cosine}");
+        }
+
+        var unknown = ClipProcess.Run("embed", "--model", Vit, "--dtype", "int8", "--image", Image, "--out", Path.Combine(folder.Path, "x.safetensors"));
+        Assert.NotEqual(0, unknown.ExitCode);
+        Assert.Contains("int8", unknown.Output + unknown.Error);
+    }
+
+    [Fact]
     public void CudaOnAMachineWithoutItIsOneLineThatSaysSo()
     {
         // The tests run with the CPU build of libtorch, so CUDA is never available here.

@@ -24,7 +24,7 @@ public class FeaturesCliTests
             var run = ClipProcess.Run(Features("--shard", $"{i}/2", "--out", Path.Combine(shards, $"photos-{i}.parquet")));
             AssertSuccess(run);
             Assert.Contains($"(shard {i}/2)", run.Output);
-            AssertSuccess(ClipProcess.Run(Features("--shard", $"{i}/2", "--format", "clip-retrieval", "--dtype", "float16", "--out", retrieval)));
+            AssertSuccess(ClipProcess.Run(Features("--shard", $"{i}/2", "--format", "clip-retrieval", "--precision", "float16", "--out", retrieval)));
         }
         AssertSuccess(ClipProcess.Run("features", "--merge", shards, "--out", folder.File("merged.safetensors")));
 
@@ -48,7 +48,7 @@ public class FeaturesCliTests
     {
         using var folder = new TempFolder();
         AssertCleanFailure(ClipProcess.Run(Features("--shard", "2/2", "--out", folder.File("x.safetensors"))), "shard 2/2", "from 0 to 1");
-        AssertCleanFailure(ClipProcess.Run(Features("--format", "parquet", "--dtype", "float16", "--out", folder.File("x.parquet"))), "x.parquet", "float32");
+        AssertCleanFailure(ClipProcess.Run(Features("--format", "parquet", "--precision", "float16", "--out", folder.File("x.parquet"))), "x.parquet", "float32");
         AssertSuccess(ClipProcess.Run(Features("--shard", "0/3", "--out", folder.File("part0.safetensors"))));
         AssertCleanFailure(ClipProcess.Run("features", "--merge", folder.File("part0.safetensors"), "--out", folder.File("merged.safetensors")),
             "shards 1/3, 2/3 missing");

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using ClipNet.Checkpoints;
+using ClipNet.Model;
+using ClipNet.SafeTensors;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ClipNet.Bench;
+
+/// <summary>
+/// The inference rows: loading (the old random-initialise-then-assign path against the uninitialised one, and a
+/// fresh process embedding one image, as `clip embed` does), image encoding in float32 and bf16 at batch 1, 8 and
+/// 32, and texts encoded in length buckets against the fixed 77-token path. Checkpoints are random weights of the
+/// real architectures, written to a temporary safetensors file, so every row runs the real loading code.
+/// </summary>
+static class InferenceBench
+{
+    const string ChildSwitch = "--embed-one-image";
+
+    /// <summary>True when this process is the child that loads a model and embeds one image; it has done so.</summary>
+    public static bool RunChild(string[] args)
+    {
+        if (args.Length != 4 || args[0] != ChildSwitch) return false;
+        var clock = Stopwatch.StartNew();
+        string path = args[1], mode = args[3];
+        if (mode == "random-then-assign")
+        {
+            // The loading path before issue 8: a randomly initialised float32 model whose parameters are then re-pointed.
+            using var stateDict = StateDictReader.Read(path);
+            var model = new ClipModel(ArchitectureInference.Infer(stateDict, path, quickGelu: true));
+            WeightAssignment.Assign(model, stateDict, path, ScalarType.Float32);
+            model.eval();
+            var clip = new Clip(model, ClipNet.Text.ClipTokenizer.Default, new ClipNet.Vision.ImagePreprocessor(model.Config.Vision.ImageSize), path);
+            clip.EncodeImages([args[2]]).Dispose();
+        }
+        else
+        {
+            using var clip = Clip.Load(path, mode == "bfloat16" ? ScalarType.BFloat16 : ScalarType.Float32);
+            clip.EncodeImages([args[2]]).Dispose();
+        }
+        Console.WriteLine($"{clock.Elapsed.TotalSeconds} {PeakResidentBytes()}");
+        return true;
+    }
+
+    static long PeakResidentBytes() =>
+        File.ReadLines("/proc/self/status").Where(l => l.StartsWith("VmHWM:")).Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024).First();
+
+    /// <summary>A random model of the named architecture as an OpenAI-named safetensors file.</summary>
+    public static string RandomCheckpoint(string name, string folder)
+    {
+        string path = Path.Combine(folder, name + ".safetensors");
+        using var scope = NewDisposeScope();
+        using var model = new ClipModel(ModelConfigs.Get(name));
+        SafeTensorsWriter.Write(path, model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.contiguous()));
+        return path;
+    }
+
+    public static void Loading(string checkpoint, string image, BenchTable rows)
+    {
+        double weightBytes = new FileInfo(checkpoint).Length;
+        // One run each; the file was just written, so its pages are in the page cache for all three.
+        (double Wall, double InProcess, double Peak) Child(string mode)
+        {
+            var start = new ProcessStartInfo(Environment.ProcessPath!, [ChildSwitch, checkpoint, image, mode]) { RedirectStandardOutput = true };
+            var clock = Stopwatch.StartNew();
+            using var process = Process.Start(start)!;
+            string output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            var parts = output.Trim().Split('\n')[^1].Split(' ');
+            return (clock.Elapsed.TotalSeconds, double.Parse(parts[0]), double.Parse(parts[1]));
+        }
+        var before = Child("random-then-assign");
+        var after = Child("float32");
+        var bf16 = Child("bfloat16");
+        string Describe((double Wall, double InProcess, double Peak) r) =>
+            $"{r.Wall:F2} s wall ({r.InProcess:F2} s after start-up), peak RSS {r.Peak / 1e6:F0} MB = {r.Peak / weightBytes:F2}× the {weightBytes / 1e6:F0} MB of weights";
+        rows.Add(("ViT-B/32 load + embed one image, new process: before (random init, then assign)", Describe(before)));
+        rows.Add(("same, now (uninitialised model, mapped weights in place), float32", $"{Describe(after)}; {before.InProcess / after.InProcess:F1}× faster after start-up"));
+        rows.Add(("same, --dtype bfloat16 (weights cast once at load)", Describe(bf16)));
+
+        // In-process load alone, without the image, to separate loading from the first forward pass.
+        double oldLoad = Timing.Median(() =>
+        {
+            using var stateDict = StateDictReader.Read(checkpoint);
+            using var model = new ClipModel(ArchitectureInference.Infer(stateDict, checkpoint, quickGelu: true));
+            WeightAssignment.Assign(model, stateDict, checkpoint, ScalarType.Float32);
+        }, repeats: 1);
+        double newLoad = Timing.Median(() => Clip.Load(checkpoint).Dispose(), repeats: 3);
+        double bf16Load = Timing.Median(() => Clip.Load(checkpoint, ScalarType.BFloat16).Dispose(), repeats: 1);
+        rows.Add(("ViT-B/32 load alone, in process: before / now float32 / now bf16",
+            $"{oldLoad:F2} s / {newLoad:F3} s / {bf16Load:F2} s ({oldLoad / newLoad:F0}× faster in float32)"));
+    }
+
+    public static void ImageEncoding(string name, string checkpoint, double gemm32, double gemm16, BenchTable rows)
+    {
+        using var float32 = Clip.Load(checkpoint);
+        using var bf16 = Clip.Load(checkpoint, ScalarType.BFloat16);
+        var config = float32.Model.Config;
+        int size = config.Vision.ImageSize;
+        double? flops = config.Vision.IsVisionTransformer ? Flops.VisionTransformer(config.Vision, config.EmbedDim) : null;
+        using var _ = torch.no_grad();
+        foreach (int batch in new[] { 1, 8, 32 })
+        {
+            var pixels = torch.randn(batch, 3, size, size);
+            var pixels16 = pixels.to_type(ScalarType.BFloat16);
+            int repeats = batch == 32 ? 1 : 3;
+            double f32 = batch / Timing.Median(() => float32.Model.EncodeImage(pixels).Dispose(), repeats);
+            double b16 = batch / Timing.Median(() => bf16.Model.EncodeImage(pixels16).Dispose(), repeats);
+            string Rate(double imagesPerSecond, double gemm) => flops is double f
+                ? $"{imagesPerSecond:F1} img/s = {imagesPerSecond * f / 1e9 / gemm:P0} of GEMM" : $"{imagesPerSecond:F1} img/s";
+            rows.Add(($"{name} image, batch {batch}: float32 / bf16", $"{Rate(f32, gemm32)} / {Rate(b16, gemm16)} ({b16 / f32:F2}× float32)"));
+        }
+        var sample = torch.randn(8, 3, size, size);
+        double cosine = nn.functional.cosine_similarity(float32.EncodePixels(sample), bf16.EncodePixels(sample), dim: 1).min().item<float>();
+        rows.Add(($"{name} bf16 vs float32 embeddings, 8 random images", $"worst cosine {cosine:F5}"));
+    }
+
+    public static void Texts(string checkpoint, string shared, BenchTable rows)
+    {
+        var captions = File.ReadLines(Path.Combine(shared, "data", "emoji-train", "captions.tsv")).Skip(1).Select(l => l.Split('\t')[1])
+            .Concat(File.ReadLines(Path.Combine(shared, "data", "photos-demo", "captions.tsv")).Skip(1).Select(l => l.Split('\t')[1]))
+            .Take(512).ToList();
+        using var float32 = Clip.Load(checkpoint);
+        using var bf16 = Clip.Load(checkpoint, ScalarType.BFloat16);
+        var ids = float32.Tokenizer.TokenizeBatch(captions.Take(32).ToList(), 77, truncate: true);
+        double fixed77;
+        using (torch.no_grad())
+            fixed77 = 32 / Timing.Median(() => { using var _ = NewDisposeScope(); float32.Model.TextHiddenStates(ids); }, repeats: 3);
+        double bucketed = captions.Count / Timing.Median(() => float32.EncodeTexts(captions, truncate: true).Dispose(), repeats: 2);
+        double bucketedBf16 = captions.Count / Timing.Median(() => bf16.EncodeTexts(captions, truncate: true).Dispose(), repeats: 2);
+        rows.Add(("ViT-B/32 text, 32 captions padded to 77 tokens, float32", $"{fixed77:F1} txt/s"));
+        rows.Add(($"same model, {captions.Count} real captions (emoji names, photos-demo) in length buckets: float32 / bf16",
+            $"{bucketed:F0} txt/s ({bucketed / fixed77:F1}× the 77-token path) / {bucketedBf16:F0} txt/s ({bucketedBf16 / fixed77:F1}×)"));
+    }
+
+    /// <summary>CPU model, the flags that decide the fast paths, cores and libtorch threads.</summary>
+    public static string MachineLine()
+    {
+        var cpuinfo = File.Exists("/proc/cpuinfo") ? File.ReadAllLines("/proc/cpuinfo") : [];
+        string model = cpuinfo.FirstOrDefault(l => l.StartsWith("model name"))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
+        var flags = (cpuinfo.FirstOrDefault(l => l.StartsWith("flags"))?.Split(':', 2)[1] ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Where(f => f is "avx2" or "fma" or "avx512f" or "avx512_bf16" or "avx512_vnni" or "amx_bf16" or "amx_tile" or "avx_vnni");
+        return $"{model}; flags: {string.Join(' ', flags)}; {Environment.ProcessorCount} cores; libtorch threads {torch.get_num_threads()}";
+    }
+}
