@@ -12,7 +12,7 @@ namespace ClipNet.Search;
 public sealed class VectorMatrix
 {
     // Rows scored per block: float16 rows are widened into a per-thread buffer of this many rows first.
-    const int BlockRows = 256;
+    const int BlockRows = 64;
 
     readonly Half[]? halves;
     readonly float[]? singles;
