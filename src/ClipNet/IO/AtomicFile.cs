@@ -35,21 +35,11 @@ public static class AtomicFile
         if (!Directory.Exists(directory)) throw new ClipNetException($"{path}: cannot write: the folder {directory} does not exist");
         RemoveLeftovers(directory, Path.GetFileName(fullPath));
         string temporary = TemporaryBeside(fullPath);
-        try
+        ThroughTemporary(path, temporary, () =>
         {
             writeTemporary(temporary);
             File.Move(temporary, fullPath, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            DeleteQuietly(temporary);
-            throw new ClipNetException($"{path}: cannot write ({e.Message})", e);
-        }
-        catch
-        {
-            DeleteQuietly(temporary);
-            throw;
-        }
+        });
     }
 
     /// <summary>
@@ -63,7 +53,7 @@ public static class AtomicFile
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         RemoveLeftovers(Path.GetDirectoryName(fullPath)!, Path.GetFileName(fullPath));
         string temporary = TemporaryBeside(fullPath);
-        try
+        ThroughTemporary(path, temporary, () =>
         {
             Directory.CreateDirectory(temporary);
             fillTemporary(temporary);
@@ -76,7 +66,13 @@ public static class AtomicFile
                 Directory.Move(temporary, fullPath);
                 Directory.Delete(old, recursive: true);
             }
-        }
+        });
+    }
+
+    /// <summary>Runs a write through <paramref name="temporary"/>; on any failure the temporary is deleted, and I/O failures name <paramref name="path"/>.</summary>
+    static void ThroughTemporary(string path, string temporary, Action write)
+    {
+        try { write(); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             DeleteQuietly(temporary);

@@ -116,38 +116,21 @@ public class LayeringTests
         yield return type;
     }
 
-    static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Select(f => (OpCode)f.GetValue(null)!).ToDictionary(o => o.Value);
-
-    /// <summary>The types whose members or tokens a method body uses, walking its IL opcode by opcode.</summary>
+    /// <summary>The types whose members or tokens a method body uses.</summary>
     static IEnumerable<Type> TypesUsedBy(MethodBase method)
     {
         var il = method.GetMethodBody()?.GetILAsByteArray();
         if (il is null) yield break;
         Type[]? typeArguments = method.DeclaringType?.IsGenericType == true ? method.DeclaringType.GetGenericArguments() : null;
         Type[]? methodArguments = method.IsGenericMethod ? method.GetGenericArguments() : null;
-        for (int i = 0; i < il.Length;)
+        foreach (var (opcode, operand) in IlInstructions.Read(il))
         {
-            short value = il[i] == 0xFE ? (short)(0xFE00 | il[i + 1]) : il[i];
-            var opcode = OpCodesByValue[value];
-            i += opcode.Size;
-            if (opcode.OperandType is OperandType.InlineMethod or OperandType.InlineField or OperandType.InlineType or OperandType.InlineTok)
-            {
-                MemberInfo? member = null;
-                try { member = method.Module.ResolveMember(BitConverter.ToInt32(il, i), typeArguments, methodArguments); }
-                catch (ArgumentException) { }
-                if (member is Type t) yield return t;
-                else if (member?.DeclaringType is { } declaring) yield return declaring;
-            }
-            i += opcode.OperandType switch
-            {
-                OperandType.InlineNone => 0,
-                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
-                OperandType.InlineVar => 2,
-                OperandType.InlineI8 or OperandType.InlineR => 8,
-                OperandType.InlineSwitch => 4 + 4 * BitConverter.ToInt32(il, i),
-                _ => 4,
-            };
+            if (opcode.OperandType is not (OperandType.InlineMethod or OperandType.InlineField or OperandType.InlineType or OperandType.InlineTok)) continue;
+            MemberInfo? member = null;
+            try { member = method.Module.ResolveMember(BitConverter.ToInt32(il, operand), typeArguments, methodArguments); }
+            catch (ArgumentException) { }
+            if (member is Type t) yield return t;
+            else if (member?.DeclaringType is { } declaring) yield return declaring;
         }
     }
 }

@@ -144,30 +144,10 @@ public class ScalarLifetimeTests
         }
     }
 
-    static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Select(f => (OpCode)f.GetValue(null)!).ToDictionary(o => o.Value);
-
-    /// <summary>The method tokens of the call, callvirt and newobj instructions of a method body, walking it opcode by opcode.</summary>
-    static IEnumerable<int> CalledTokens(byte[] il)
-    {
-        for (int i = 0; i < il.Length;)
-        {
-            short value = il[i] == 0xFE ? (short)(0xFE00 | il[i + 1]) : il[i];
-            var opcode = OpCodesByValue[value];
-            i += opcode.Size;
-            if (opcode == OpCodes.Call || opcode == OpCodes.Callvirt || opcode == OpCodes.Newobj)
-                yield return BitConverter.ToInt32(il, i);
-            i += opcode.OperandType switch
-            {
-                OperandType.InlineNone => 0,
-                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
-                OperandType.InlineVar => 2,
-                OperandType.InlineI8 or OperandType.InlineR => 8,
-                OperandType.InlineSwitch => 4 + 4 * BitConverter.ToInt32(il, i),
-                _ => 4,
-            };
-        }
-    }
+    /// <summary>The method tokens of the call, callvirt and newobj instructions of a method body.</summary>
+    static IEnumerable<int> CalledTokens(byte[] il) =>
+        IlInstructions.Read(il).Where(i => i.OpCode == OpCodes.Call || i.OpCode == OpCodes.Callvirt || i.OpCode == OpCodes.Newobj)
+            .Select(i => BitConverter.ToInt32(il, i.OperandOffset));
 
     /// <summary>Short type names (Double, Tensor, Scalar …): enough to tell the overloads in question apart.</summary>
     sealed class TypeNames(MetadataReader metadata) : ISignatureTypeProvider<string, object?>
