@@ -42,8 +42,11 @@ public sealed class PhotoIndex : IDisposable
         }
     }
 
-    /// <summary>Cosine similarity at or above which two photos count as near duplicates (README: how it was chosen).</summary>
-    public const float DefaultDuplicateThreshold = 0.95f;
+    /// <summary>
+    /// Cosine similarity at or above which two photos count as near duplicates: immich's default for CLIP ViT-B/32
+    /// (cosine distance ≤ 0.01), which groups resized and re-encoded copies but not burst shots (README: how it was chosen).
+    /// </summary>
+    public const float DefaultDuplicateThreshold = 0.99f;
 
     readonly IndexDatabase database;
     readonly Lock sync = new();

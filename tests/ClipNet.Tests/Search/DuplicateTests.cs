@@ -5,8 +5,9 @@ using Xunit.Abstractions;
 namespace ClipNet.Tests.Search;
 
 /// <summary>
-/// Exact copies are told apart from resized or re-encoded ones, and at the default threshold every
-/// near-duplicate group holds one photo and its own variants, never two different photos.
+/// Exact copies are told apart from resized or re-encoded ones, near-duplicate groups are exactly the connected
+/// components of "cosine ≥ threshold", and at the default threshold every resized or re-encoded copy is grouped
+/// with its original.
 /// </summary>
 public class DuplicateTests(ITestOutputHelper output)
 {
