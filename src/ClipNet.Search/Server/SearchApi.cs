@@ -183,18 +183,19 @@ sealed class SearchApi(PhotoIndex index, ServedFiles files, ThumbnailCache thumb
 
     static IResult NotFound(string message) => Results.NotFound(new ApiError(message));
 
-    static PhotoFilter Filter(string? folder, DateOnly? from, DateOnly? to, string[]? types) => new()
+    static PhotoFilter Filter(string? folder, DateOnly? from, DateOnly? to, string?[]? types) => new()
     {
         FolderPrefix = NullIfBlank(folder),
         After = from?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
         Before = to?.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),   // "to" is inclusive: the whole day
-        Types = Texts(types?.SelectMany(t => t.Split(',')).ToArray()),
+        Types = Texts(types?.SelectMany(t => t?.Split(',') ?? []).ToArray()),
     };
 
     static int Top(int? top) => Math.Clamp(top ?? 50, 1, MaxTop);
 
-    static IReadOnlyList<string> Texts(string[]? values) =>
-        values?.Select(v => v.Trim()).Where(v => v.Length > 0).ToList() ?? [];
+    // Query strings and forms may carry a key with no value; those entries are null and mean nothing.
+    static IReadOnlyList<string> Texts(string?[]? values) =>
+        values?.Select(v => v?.Trim() ?? "").Where(v => v.Length > 0).ToList() ?? [];
 
     static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
