@@ -105,7 +105,7 @@ public sealed class HubClient : IDisposable
         if (file.Size is long expected && have >= expected) { File.Delete(incomplete); have = 0; }
         RequireSpace(blob, (file.Size ?? 0) - have, $"{repoId}/{file.File}");
 
-        using (var response = Send(HttpMethod.Get, file.Location, followCrossHost: true, timeout: null,
+        using (var response = Send(HttpMethod.Get, file.Location, followCrossHost: true, settings.DownloadTimeout,
                    r => { if (have > 0) r.Headers.Range = new RangeHeaderValue(have, null); }))
         {
             ThrowOnError(response, repoId, file.Commit, file.File);
@@ -141,11 +141,16 @@ public sealed class HubClient : IDisposable
             while (true)
             {
                 int read;
-                try { read = body.Read(buffer); }
-                catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
+                // A server that stops sending but keeps the connection open would otherwise hang the download forever.
+                using (var stalled = new CancellationTokenSource(settings.DownloadTimeout))
                 {
-                    output.Flush();
-                    throw new ClipNetException($"{repoId}/{file.File}: the download was interrupted after {written} of {file.Size?.ToString() ?? "?"} bytes ({e.Message}); run the command again to resume it");
+                    try { read = body.ReadAsync(buffer, stalled.Token).AsTask().GetAwaiter().GetResult(); }
+                    catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
+                    {
+                        output.Flush();
+                        string why = stalled.IsCancellationRequested ? $"no data for {settings.DownloadTimeout.TotalSeconds:0.#} s; HF_HUB_DOWNLOAD_TIMEOUT sets the wait" : e.Message;
+                        throw new ClipNetException($"{repoId}/{file.File}: the download was interrupted after {written} of {file.Size?.ToString() ?? "?"} bytes ({why}); run the command again to resume it");
+                    }
                 }
                 if (read == 0) break;
                 output.Write(buffer, 0, read);
@@ -159,7 +164,7 @@ public sealed class HubClient : IDisposable
         }
     }
 
-    HttpResponseMessage Send(HttpMethod method, Uri url, bool followCrossHost, TimeSpan? timeout, Action<HttpRequestMessage>? configure = null)
+    HttpResponseMessage Send(HttpMethod method, Uri url, bool followCrossHost, TimeSpan timeout, Action<HttpRequestMessage>? configure = null)
     {
         for (int hop = 0; ; hop++)
         {
@@ -168,8 +173,12 @@ public sealed class HubClient : IDisposable
             if (settings.Token is not null && SameOrigin(url, endpoint)) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token);
             configure?.Invoke(request);
             HttpResponseMessage response;
-            using var cancel = timeout is { } limit ? new CancellationTokenSource(limit) : null;
-            try { response = http.Send(request, HttpCompletionOption.ResponseHeadersRead, cancel?.Token ?? CancellationToken.None); }
+            using var cancel = new CancellationTokenSource(timeout);
+            try { response = http.Send(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token); }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                throw new ClipNetException($"{url.GetLeftPart(UriPartial.Authority)} did not answer within {timeout.TotalSeconds:0.#} s; to use only models already in the cache, set HF_HUB_OFFLINE=1");
+            }
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
             {
                 throw new ClipNetException($"cannot reach {url.GetLeftPart(UriPartial.Authority)} ({e.Message}); to use only models already in the cache, set HF_HUB_OFFLINE=1");

@@ -16,6 +16,11 @@ public sealed record HubSettings
     public string? Token { get; init; }
     /// <summary>`HF_HUB_OFFLINE`: no request at all, files come from the cache or not at all.</summary>
     public bool Offline { get; init; }
+    /// <summary>
+    /// `HF_HUB_DOWNLOAD_TIMEOUT`: how long a download may wait for the server's answer or for its next bytes before it
+    /// stops (keeping what it has, to resume). 10 s, as in huggingface_hub.
+    /// </summary>
+    public TimeSpan DownloadTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     public static HubSettings FromEnvironment() => FromVariables(Environment.GetEnvironmentVariable);
 
@@ -30,8 +35,16 @@ public sealed record HubSettings
             CacheRoot = Get("HF_HUB_CACHE") ?? Get("HUGGINGFACE_HUB_CACHE") ?? Path.Combine(home, "hub"),
             Token = Get("HF_TOKEN") ?? Get("HUGGING_FACE_HUB_TOKEN") ?? ReadTokenFile(Get("HF_TOKEN_PATH") ?? Path.Combine(home, "token")),
             Offline = IsTrue(Get("HF_HUB_OFFLINE") ?? Get("TRANSFORMERS_OFFLINE")),
+            DownloadTimeout = Get("HF_HUB_DOWNLOAD_TIMEOUT") is { } seconds
+                ? Seconds(seconds, "HF_HUB_DOWNLOAD_TIMEOUT") : TimeSpan.FromSeconds(10),
         };
     }
+
+    static TimeSpan Seconds(string value, string variable) =>
+        double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds)
+            && seconds > 0 && seconds <= TimeSpan.MaxValue.TotalSeconds
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new ClipNetException($"{variable}={value}: expected a positive number of seconds");
 
     static string DefaultCacheHome() => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
 

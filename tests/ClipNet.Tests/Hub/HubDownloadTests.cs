@@ -97,6 +97,29 @@ public class HubDownloadTests
     }
 
     [Fact]
+    public void AStalledTransferStopsAfterTheTimeoutKeepsItsBytesAndResumes()
+    {
+        using var hub = LocalHub.ServingFixtureModel();
+        using var cache = new TempFolder();
+        string etag = hub.EtagOf("model.safetensors");
+        hub.StallContentAfter = 3_000_000;
+        var settings = Settings(hub, cache) with { DownloadTimeout = TimeSpan.FromSeconds(1) };
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var stalled = Assert.Throws<ClipNetException>(() => HubDownload.Download(new DownloadRequest(Repo), settings));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"gave up only after {clock.Elapsed}");
+        Assert.Contains("model.safetensors", stalled.Message);
+        Assert.Contains("no data for 1 s", stalled.Message);
+        Assert.Contains("run the command again to resume", stalled.Message);
+        Assert.Equal(3_000_000, new FileInfo(Path.Combine(RepoFolder(cache), "blobs", etag + ".incomplete")).Length);
+
+        hub.StallContentAfter = null;
+        var result = HubDownload.Download(new DownloadRequest(Repo), settings);
+        Assert.Equal($"bytes=3000000-", hub.Requests.Last(r => r.ContentHost && r.Method == "GET").Range);
+        Assert.Equal(etag, LocalHub.Sha256(File.ReadAllBytes(result.WeightsPath)));
+    }
+
+    [Fact]
     public void AServerThatIgnoresTheRangeGetsTheWholeFileWrittenAfresh()
     {
         using var hub = LocalHub.ServingFixtureModel();
@@ -222,6 +245,10 @@ public class HubDownloadTests
         hub.ForceStatus = 401;
         var gated = Assert.Throws<ClipNetException>(() => HubDownload.Download(new DownloadRequest(Repo), Settings(hub, cache)));
         Assert.Contains("set HF_TOKEN", gated.Message);
+        hub.ForceStatus = 403;
+        var denied = Assert.Throws<ClipNetException>(() => HubDownload.Download(new DownloadRequest(Repo), Settings(hub, cache, token: "hf_x")));
+        Assert.StartsWith($"{Repo}: access denied (403)", denied.Message);
+        Assert.Contains("request it on the model's page", denied.Message);
 
         hub.ForceStatus = null;
         var noWeights = Assert.Throws<ClipNetException>(() => HubDownload.Download(new DownloadRequest(Repo) { WeightFileChoices = ["open_clip_model.safetensors"] }, Settings(hub, cache)));

@@ -43,6 +43,15 @@ public class HubSettingsAndLockTests
         Assert.Equal(offline, From(new() { ["HF_HUB_OFFLINE"] = value }).Offline);
 
     [Fact]
+    public void DownloadTimeoutDefaultsToTenSecondsAndReadsHfHubDownloadTimeout()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(10), HubSettings.FromVariables(_ => null).DownloadTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(2.5), HubSettings.FromVariables(n => n == "HF_HUB_DOWNLOAD_TIMEOUT" ? "2.5" : null).DownloadTimeout);
+        var error = Assert.Throws<ClipNetException>(() => HubSettings.FromVariables(n => n == "HF_HUB_DOWNLOAD_TIMEOUT" ? "soon" : null));
+        Assert.Equal("HF_HUB_DOWNLOAD_TIMEOUT=soon: expected a positive number of seconds", error.Message);
+    }
+
+    [Fact]
     public void EtagsLoseTheirWeakMarkerAndQuotes()
     {
         Assert.Equal("abc", HubClient.NormalizeEtag("W/\"abc\""));

@@ -40,6 +40,8 @@ sealed class LocalHub : IDisposable
 
     /// <summary>Content responses stop (the connection is dropped) after this many bytes.</summary>
     public long? DropContentAfter { get; set; }
+    /// <summary>Content responses stop sending after this many bytes but keep the connection open, as a stalled server does.</summary>
+    public long? StallContentAfter { get; set; }
     /// <summary>Content is served with one byte flipped, at the announced size.</summary>
     public bool CorruptContent { get; set; }
     /// <summary>The content host answers 200 with the whole file whatever Range asks, as some servers do.</summary>
@@ -164,13 +166,18 @@ sealed class LocalHub : IDisposable
         }
         long length = bytes.Length - start;
         context.Response.ContentLength = length;
-        long limit = DropContentAfter is long drop ? Math.Min(drop, length) : length;
+        long limit = Math.Min(length, DropContentAfter ?? StallContentAfter ?? length);
         await context.Response.Body.WriteAsync(bytes.AsMemory((int)start, (int)limit));
         await context.Response.Body.FlushAsync();
-        if (limit < length)
+        if (limit < length && DropContentAfter is not null)
         {
             await Task.Delay(200);       // let the bytes sent so far arrive before the connection drops
             context.Abort();
+        }
+        else if (limit < length)
+        {
+            // Silence, with the connection open, until the client gives up (or the hub is disposed).
+            try { await Task.Delay(Timeout.Infinite, context.RequestAborted); } catch (OperationCanceledException) { }
         }
         return limit;
     }
