@@ -12,7 +12,8 @@ namespace ClipNet.Interchange;
 /// autofaiss read: <c>img_emb/img_emb_{i}.npy</c> (the L2-normalised image embeddings, float16 as
 /// clip-retrieval writes them or float32), when the captions were embedded <c>text_emb/text_emb_{i}.npy</c> (the
 /// L2-normalised embedding of each row's caption, as its inference writes with enable_text), and
-/// <c>metadata/metadata_{i}.parquet</c>, one row per embedding in the same order, with clip-retrieval's columns <c>image_path</c> and <c>caption</c> and, as its
+/// <c>metadata/metadata_{i}.parquet</c>, one row per embedding in the same order, with clip-retrieval's columns
+/// <c>image_path</c> and <c>caption</c> and, as its
 /// <c>--enable_metadata</c> adds a sample's own fields, <c>position</c>, <c>label</c> and <c>class</c> (as in
 /// <see cref="FeatureParquet"/>).
 /// Partition i is the shard index; like clip-retrieval, i is zero-padded to the digits of the shard count, so
