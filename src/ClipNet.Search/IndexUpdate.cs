@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using ClipNet.Data;
 using ClipNet.Embeddings;
 using ClipNet.Vision;
 
@@ -10,6 +11,11 @@ public sealed record IndexUpdateRequest(IReadOnlyList<string> Folders)
 {
     /// <summary>Files committed to the index per transaction: a kill loses at most one batch.</summary>
     public int CommitBatchSize { get; init; } = 64;
+    /// <summary>
+    /// Index only the files of this shard (<see cref="Data.Shard"/>: by a stable hash of each file's path relative to
+    /// its folder), so N batch jobs index disjoint parts of the same folders into N indexes.
+    /// </summary>
+    public Shard Shard { get; init; } = Shard.Whole;
     /// <summary>Threads that decode and preprocess images ahead of the model.</summary>
     public int DecodeWorkers { get; init; } = Math.Max(1, Environment.ProcessorCount - 1);
 
@@ -51,7 +57,8 @@ sealed class IndexUpdate(IndexDatabase database, Clip clip, IndexUpdateRequest r
         if (request.CommitBatchSize <= 0) throw new ClipNetException($"the commit batch size must be positive, got {request.CommitBatchSize}");
         var clock = Stopwatch.StartNew();
         var roots = PhotoFiles.Roots(request.Folders);
-        var found = PhotoFiles.Walk(roots);
+        CheckShard();
+        var found = PhotoFiles.Walk(roots, request.Shard);
         var foundPaths = found.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
         var stored = database.StoredFiles();
         var storedByPath = stored.ToDictionary(s => s.Path, StringComparer.Ordinal);
@@ -65,8 +72,10 @@ sealed class IndexUpdate(IndexDatabase database, Clip clip, IndexUpdateRequest r
                 unreadable.Add(new UnreadableFile(file.Path, u.Problem));
             else toCheck.Add(file);
         }
-        // A stored file is gone when the walk of its folder did not find it, or its file no longer exists.
-        bool Gone(string path) => !foundPaths.Contains(path) && (roots.Any(r => PhotoFiles.IsUnder(path, r)) || !File.Exists(path));
+        // A stored file is gone when the walk of its folder did not find it, or its file no longer exists. Files of
+        // other shards are not walked, so under a sharded walk only this shard's files can be gone.
+        bool Gone(string path) => !foundPaths.Contains(path)
+            && (roots.Any(r => PhotoFiles.IsUnder(path, r)) ? PhotoFiles.InShard(path, roots, request.Shard) : !File.Exists(path));
         var gone = stored.Where(s => Gone(s.Path)).ToList();
         var candidates = toCheck.AsParallel().AsOrdered().WithCancellation(cancellation)
             .Select(f => Hash(f, storedByPath.GetValueOrDefault(f.Path))).ToList();
@@ -77,6 +86,24 @@ sealed class IndexUpdate(IndexDatabase database, Clip clip, IndexUpdateRequest r
         return new IndexUpdateResult(added, changed, moved, removed, unchanged, unreadable.Count, embedded,
             [.. unreadable.OrderBy(u => u.Path, StringComparer.Ordinal)], clock.Elapsed);
     }
+
+    /// <summary>
+    /// An index holds one shard of its folders for good: updating it with another shard (or none) would mix
+    /// shards, and its files outside the new shard would never be checked again. An index made without a shard,
+    /// or emptied by <c>--rebuild</c>, takes the shard of its first update.
+    /// </summary>
+    void CheckShard()
+    {
+        string given = request.Shard.ToString();
+        string? recorded = database.GetMeta(ShardKey) ?? (database.Count("photos") + database.Count("unreadable") > 0 ? Shard.Whole.ToString() : null);
+        if (recorded is null) database.SetMeta(ShardKey, given);
+        else if (recorded != given)
+            throw new ClipNetException(recorded == Shard.Whole.ToString()
+                ? $"{database.Path}: indexes all the files of its folders, not shard {given}; index the shard into a new file (--index), or use --rebuild"
+                : $"{database.Path}: holds shard {recorded} of its folders, not {(request.Shard.IsWhole ? "all of them" : $"shard {given}")}; give --shard {recorded}, index into a new file (--index), or use --rebuild");
+    }
+
+    const string ShardKey = "shard";
 
     static Candidate Hash(PhotoFiles.FoundFile file, IndexDatabase.StoredFile? previous)
     {

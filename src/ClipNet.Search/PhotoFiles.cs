@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ClipNet.Data;
 
 namespace ClipNet.Search;
 
@@ -37,8 +38,22 @@ static class PhotoFiles
     public static bool IsUnder(string path, string root) =>
         path.StartsWith(root + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal) || path == root;
 
-    /// <summary>Every image file under the roots, each once, in ordinal path order.</summary>
-    public static List<FoundFile> Walk(IReadOnlyList<string> roots)
+    /// <summary>
+    /// A file's stable id for sharding: its path relative to the outermost root that holds it, with <c>/</c>
+    /// between names, so the same file has the same id on every machine and whatever order the folders are given in.
+    /// </summary>
+    public static string ShardId(string path, IReadOnlyList<string> roots)
+    {
+        string root = roots.Where(r => IsUnder(path, r)).MinBy(r => r.Length)
+            ?? throw new ArgumentException($"{path} is under none of the indexed folders");
+        return System.IO.Path.GetRelativePath(root, path).Replace(System.IO.Path.DirectorySeparatorChar, '/');
+    }
+
+    /// <summary>Whether the file at <paramref name="path"/> (under one of the roots) belongs to <paramref name="shard"/>.</summary>
+    public static bool InShard(string path, IReadOnlyList<string> roots, Shard shard) => shard.IsWhole || shard.Contains(ShardId(path, roots));
+
+    /// <summary>Every image file under the roots that belongs to <paramref name="shard"/>, each once, in ordinal path order.</summary>
+    public static List<FoundFile> Walk(IReadOnlyList<string> roots, Shard shard)
     {
         var found = new Dictionary<string, FoundFile>(StringComparer.Ordinal);
         var options = new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = true, AttributesToSkip = 0 };
@@ -56,7 +71,7 @@ static class PhotoFiles
                         if (!isLink) pending.Push(entry.FullName);
                         continue;
                     }
-                    if (TypeOf(entry.Name) is not { } type || found.ContainsKey(entry.FullName)) continue;
+                    if (TypeOf(entry.Name) is not { } type || found.ContainsKey(entry.FullName) || !InShard(entry.FullName, roots, shard)) continue;
                     var file = (FileInfo)entry;
                     if (isLink)
                     {

@@ -14,6 +14,15 @@ static class CommonOptions
         Required = true,
     };
 
+    /// <summary>`--shard INDEX/COUNT` (<see cref="Data.Shard"/>): one of N disjoint parts of <paramref name="items"/>, for N batch jobs.</summary>
+    public static Option<string?> Shard(string items) => new("--shard")
+    {
+        Description = $"Only shard INDEX/COUNT (0-based) of {items}, chosen by a stable hash of each one's id: N jobs given 0/N … N-1/N cover them once",
+    };
+
+    public static Data.Shard ShardOf(ParseResult parse, Option<string?> option) =>
+        parse.GetValue(option) is { } text ? Data.Shard.Parse(text) : Data.Shard.Whole;
+
     public static Option<string> Device() => new("--device")
     {
         Description = "Where to run: cpu (default), cuda, cuda:1 …",

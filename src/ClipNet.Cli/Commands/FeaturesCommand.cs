@@ -1,5 +1,4 @@
 using System.CommandLine;
-using ClipNet.Data;
 using ClipNet.Evaluation;
 using ClipNet.Interchange;
 
@@ -7,7 +6,7 @@ namespace ClipNet.Cli.Commands;
 
 /// <summary>
 /// `clip features --model M --data D [--shard i/N] [--format safetensors|parquet|clip-retrieval] [--out PATH]`: embed a
-/// dataset's images (or one shard of them) once, for later evaluations or for other engines;
+/// dataset's images and their first captions (or one shard of them) once, for later evaluations or for other engines;
 /// `clip features --merge DIR... --out F`: join the shards.
 /// </summary>
 public static class FeaturesCommand
@@ -24,10 +23,7 @@ public static class FeaturesCommand
             DefaultValueFactory = _ => "features.safetensors",
         };
         var limit = EvaluationOptions.Limit();
-        var shard = new Option<string?>("--shard")
-        {
-            Description = "Embed only shard INDEX/COUNT (0-based), chosen by a stable hash of each item's id: N jobs given 0/N … N-1/N cover the dataset once",
-        };
+        var shard = CommonOptions.Shard("the dataset's items");
         var format = new Option<string?>("--format")
         {
             Description = "safetensors (for `clip eval`), parquet (one row per item) or clip-retrieval (img_emb/*.npy + metadata/*.parquet); default from --out's extension",
@@ -40,13 +36,17 @@ public static class FeaturesCommand
             DefaultValueFactory = _ => "float32",
         };
         storage.AcceptOnlyFromAmong("float32", "float16");
+        var noText = new Option<bool>("--no-text")
+        {
+            Description = "Embed the images alone; by default each item's first caption is embedded too (text_emb/ for clip-retrieval, text_embedding in Parquet, text_features in safetensors)",
+        };
         var merge = new Option<string[]>("--merge")
         {
             Description = "Instead of embedding: merge the shard files (or folders of them) into --out, in dataset order",
             AllowMultipleArgumentsPerToken = true,
         };
         var command = new Command("features", "Embed a dataset's images (raw, unnormalised) with ids, labels and captions, or merge shards of such files")
-            { model, device, dtype, data, output, limit, shard, format, storage, merge };
+            { model, device, dtype, data, output, limit, shard, format, storage, noText, merge };
         CommonOptions.OutputMustNotBeAnInput(command, output, model, data, merge);
         command.SetAction(parse =>
         {
@@ -62,10 +62,10 @@ public static class FeaturesCommand
             }
             string dataset = parse.GetValue(data) ?? throw new ClipNetException("give --data (a dataset to embed) or --merge (shard files to join)");
             if (parse.GetValue(model) is null) throw new ClipNetException("give --model to embed the dataset with");
-            var selected = parse.GetValue(shard) is { } text ? Shard.Parse(text) : Shard.Whole;
+            var selected = CommonOptions.ShardOf(parse, shard);
             using var clip = CommonOptions.LoadModel(parse, model, device, dtype);
             using var features = EmbeddingProgressDisplay.Run(selected.IsWhole ? "embedding images" : $"embedding shard {selected}",
-                progress => FeatureExtraction.Extract(clip, dataset, parse.GetValue(limit), progress, EvaluationOptions.Problems(), selected));
+                progress => FeatureExtraction.Extract(clip, dataset, parse.GetValue(limit), progress, EvaluationOptions.Problems(), selected, embedCaptions: !parse.GetValue(noText)));
             Report(FeatureFiles.Write(features, path, outputFormat, precision), features);
             return 0;
         });
@@ -82,6 +82,7 @@ public static class FeaturesCommand
     static void Report(IReadOnlyList<string> files, FeatureSet features)
     {
         string shard = features.Items is { Shard.IsWhole: false } items ? $" (shard {items.Shard})" : "";
-        Console.WriteLine($"wrote {string.Join(", ", files)}: {features.Count} images × {features.Dimension} features{shard}");
+        string texts = features.TextFeatures is null ? "" : $" and {features.Count} captions";
+        Console.WriteLine($"wrote {string.Join(", ", files)}: {features.Count} images{texts} × {features.Dimension} features{shard}");
     }
 }

@@ -19,11 +19,12 @@ public static class IndexCommand
         var commitEvery = new Option<int>("--commit-every") { Description = "Photos per committed batch: a crash loses at most this many", DefaultValueFactory = _ => 64 };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per model call", DefaultValueFactory = _ => 32 };
         var dtype = CommonOptions.DType();
+        var shard = CommonOptions.Shard("the photos (by path relative to their folder), into an index of that shard alone");
         var command = new Command("index", "Add new and changed photos to a searchable index; moved files keep their embedding, removed ones are dropped")
-            { folders, model, device, dtype, index, rebuild, precision, commitEvery, batchSize };
+            { folders, model, device, dtype, index, rebuild, precision, commitEvery, batchSize, shard };
         command.SetAction(parse =>
         {
-            var request = new IndexUpdateRequest(parse.GetValue(folders)!) { CommitBatchSize = parse.GetValue(commitEvery) };
+            var request = new IndexUpdateRequest(parse.GetValue(folders)!) { CommitBatchSize = parse.GetValue(commitEvery), Shard = CommonOptions.ShardOf(parse, shard) };
             request.CheckFolders();   // before the model loads
             using var clip = CommonOptions.LoadModel(parse, model, device, dtype, parse.GetValue(batchSize));
             string path = parse.GetValue(index)!;
@@ -31,7 +32,8 @@ public static class IndexCommand
             var result = ConsoleProgress.Run("embedding photos", task => new LiveBar(task), new PlainLines(),
                 progress => photos.Update(request, progress), clearWhenDone: true);
             Console.WriteLine($"{path}: {result.New} new, {result.Changed} changed, {result.Moved} moved, {result.Removed} removed, " +
-                              $"{result.Unchanged} unchanged, {result.Unreadable} unreadable ({result.Embedded} embedded in {result.Elapsed.TotalSeconds:F1} s)");
+                              $"{result.Unchanged} unchanged, {result.Unreadable} unreadable ({result.Embedded} embedded in {result.Elapsed.TotalSeconds:F1} s)" +
+                              (request.Shard.IsWhole ? "" : $" (shard {request.Shard})"));
             if (result.UnreadableFiles.Count > 0)
             {
                 Console.WriteLine("unreadable (skipped until they change):");

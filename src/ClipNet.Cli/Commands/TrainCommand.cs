@@ -16,8 +16,12 @@ public static class TrainCommand
         var holdBack = new Option<double>("--hold-back") { Description = "Without --val-data: validate on this seeded fraction of --data, kept out of training" };
         var prompts = new Option<string?>("--prompts") { Description = "Prompts file (prompts.json layout): templates for class captions and zero-shot" };
         var dataset = new Option<string?>("--dataset") { Description = "Entry of the prompts file, e.g. cifar10" };
-        var architecture = new Option<string>("--arch") { Description = "Built-in architecture to train from scratch", DefaultValueFactory = _ => "ViT-B-32" };
-        var init = new Option<string?>("--init") { Description = "Checkpoint to fine-tune instead of training from scratch" };
+        var architecture = new Option<string?>("--arch")
+        {
+            Description = $"Architecture, a built-in name or an OpenCLIP JSON file: to train from scratch (default {TrainingRunOptions.DefaultArchitecture}), " +
+                          "or with --init, to read a checkpoint that does not say its own (an open_clip epoch_N.pt without its run's params.txt)",
+        };
+        var init = new Option<string?>("--init") { Description = "Checkpoint to fine-tune instead of training from scratch (any model `clip info` reads, open_clip's epoch_N.pt included)" };
         var imageColumn = new Option<string>("--image-column") { Description = "Manifest column with image paths", DefaultValueFactory = _ => "image" };
         var captionColumn = new Option<string>("--caption-column") { Description = "Manifest column with captions", DefaultValueFactory = _ => "caption" };
         var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => defaults.Epochs };
@@ -53,7 +57,7 @@ public static class TrainCommand
             {
                 Data = parse.GetValue(data)!, OutputDirectory = parse.GetValue(output)!, ValidationData = parse.GetValue(validation), HoldBackFraction = parse.GetValue(holdBack),
                 PromptsFile = parse.GetValue(prompts), PromptsDataset = parse.GetValue(dataset),
-                Architecture = parse.GetValue(architecture)!, InitFrom = parse.GetValue(init),
+                Architecture = parse.GetValue(architecture), InitFrom = parse.GetValue(init),
                 DataOptions = new DatasetOptions { ImageColumn = parse.GetValue(imageColumn)!, CaptionColumn = parse.GetValue(captionColumn)! },
                 Resume = parse.GetValue(resume), Strict = parse.GetValue(strict), Workers = parse.GetValue(workers), Device = parse.GetValue(device)!,
                 Training = new TrainingOptions

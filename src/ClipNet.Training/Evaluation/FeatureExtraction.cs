@@ -16,8 +16,10 @@ public static class FeatureExtraction
     /// <param name="limit">Embed only the first this many items (of the shard; all when null).</param>
     /// <param name="progress">Told (items done, items to do) after each chunk, on the caller's thread.</param>
     /// <param name="shard">Embed only this shard's items (<see cref="Shard.Whole"/> when null).</param>
+    /// <param name="embedCaptions">Also embed each row's first caption into <see cref="FeatureSet.TextFeatures"/> (length-bucketed,
+    /// cut at the context length as clip-retrieval's tokenizer does), as clip-retrieval's inference does with enable_text.</param>
     public static FeatureSet Extract(Clip clip, IImageTextDataset dataset, int? limit = null, IProgress<(int Done, int Total)>? progress = null,
-        DataProblemLog? problems = null, Shard? shard = null)
+        DataProblemLog? problems = null, Shard? shard = null, bool embedCaptions = false)
     {
         if (limit is < 1) throw new ClipNetException($"the image limit must be at least 1, got {limit}");
         var selected = shard ?? Shard.Whole;
@@ -53,8 +55,9 @@ public static class FeatureExtraction
             }
             if (parts.Count == 0)
                 throw new ClipNetException($"{dataset.Name}: none of its images could be read, so there is nothing to evaluate");
+            var textFeatures = embedCaptions ? EmbedFirstCaptions(clip, dataset.Name, ids, captions) : null;
             return new FeatureSet(cat(parts.ToArray()), labels, captions, dataset.ClassNames, clip.Source, dataset.Name,
-                new FeatureItems(ids, rowPositions, selected));
+                new FeatureItems(ids, rowPositions, selected), textFeatures);
         }
         finally
         {
@@ -62,10 +65,18 @@ public static class FeatureExtraction
         }
     }
 
+    static Tensor EmbedFirstCaptions(Clip clip, string dataset, IReadOnlyList<string> ids, IReadOnlyList<IReadOnlyList<string>> captions)
+    {
+        for (int row = 0; row < captions.Count; row++)
+            if (captions[row].Count == 0)
+                throw new ClipNetException($"{dataset}: item '{ids[row]}' has no caption, so the captions cannot be embedded row for row; embed the images alone (--no-text)");
+        return clip.EncodeTexts([.. captions.Select(c => c[0])], normalize: false, truncate: true);
+    }
+
     /// <summary>Opens <paramref name="dataPath"/> (any format <see cref="DatasetFactory"/> reads) and embeds it.</summary>
     public static FeatureSet Extract(Clip clip, string dataPath, int? limit = null, IProgress<(int Done, int Total)>? progress = null,
-        DataProblemLog? problems = null, Shard? shard = null) =>
-        Extract(clip, DatasetFactory.Open(dataPath), limit, progress, problems, shard);
+        DataProblemLog? problems = null, Shard? shard = null, bool embedCaptions = false) =>
+        Extract(clip, DatasetFactory.Open(dataPath), limit, progress, problems, shard, embedCaptions);
 
     /// <summary>Progress counted against the items wanted, since a limit stops the loader before the dataset's end.</summary>
     sealed class Capped(IProgress<(int Done, int Total)> inner, int total) : IProgress<(int Done, int Total)>

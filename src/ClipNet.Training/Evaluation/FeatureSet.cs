@@ -12,11 +12,12 @@ namespace ClipNet.Evaluation;
 /// one item, with its class (<see cref="ImageTextSample.NoLabel"/> when the dataset has none) and captions.
 /// Saved as safetensors: <c>image_features</c> (F32 [N, D]), <c>labels</c> (I64 [N]) and JSON strings in
 /// the metadata for the class names, captions, model and dataset; with <see cref="Items"/>, also
-/// <c>positions</c> (I64 [N]) and the ids and shard in the metadata. Owns <see cref="ImageFeatures"/>.
+/// <c>positions</c> (I64 [N]) and the ids and shard in the metadata; with <see cref="TextFeatures"/>, also
+/// <c>text_features</c> (F32 [N, D]). Owns <see cref="ImageFeatures"/> and <see cref="TextFeatures"/>.
 /// </summary>
 public sealed class FeatureSet : IDisposable
 {
-    const string FeaturesTensor = "image_features", LabelsTensor = "labels", PositionsTensor = "positions";
+    const string FeaturesTensor = "image_features", TextFeaturesTensor = "text_features", LabelsTensor = "labels", PositionsTensor = "positions";
     const string FormatKey = "format", Format = "clipnet-features/1";
 
     public Tensor ImageFeatures { get; }
@@ -29,12 +30,17 @@ public sealed class FeatureSet : IDisposable
     public string Dataset { get; }
     /// <summary>Which dataset items the rows are, so shards can be told apart and merged; null for sets made without.</summary>
     public FeatureItems? Items { get; }
+    /// <summary>
+    /// Row i is the raw text embedding of row i's first caption (the caption clip-retrieval's metadata and the
+    /// Parquet table show), as `clip features` writes for clip-retrieval's text_emb; null when not embedded.
+    /// </summary>
+    public Tensor? TextFeatures { get; }
 
     public int Count => (int)ImageFeatures.shape[0];
     public long Dimension => ImageFeatures.shape[1];
 
     public FeatureSet(Tensor imageFeatures, IReadOnlyList<long> labels, IReadOnlyList<IReadOnlyList<string>> captions,
-        IReadOnlyList<string>? classNames, string model, string dataset, FeatureItems? items = null)
+        IReadOnlyList<string>? classNames, string model, string dataset, FeatureItems? items = null, Tensor? textFeatures = null)
     {
         EvaluationInputs.RequireMatrix(imageFeatures, $"The image features of {dataset}");
         if (labels.Count != imageFeatures.shape[0] || captions.Count != imageFeatures.shape[0])
@@ -46,6 +52,10 @@ public sealed class FeatureSet : IDisposable
         if (items is not null && (items.Ids.Count != imageFeatures.shape[0] || items.Positions.Count != imageFeatures.shape[0]))
             throw new ClipNetException(
                 $"{dataset}: {imageFeatures.shape[0]} rows of image features need as many item ids and positions, but there are {items.Ids.Count} ids and {items.Positions.Count} positions.");
+        if (textFeatures is not null && (textFeatures.ndim != 2 || textFeatures.shape[0] != imageFeatures.shape[0] || textFeatures.shape[1] != imageFeatures.shape[1]))
+            throw new ClipNetException(
+                $"{dataset}: the text features [{string.Join(", ", textFeatures.shape)}] must be one row per image, as wide as the image features [{string.Join(", ", imageFeatures.shape)}].");
+        TextFeatures = textFeatures;
         ClassNames = classNames;
         Model = model;
         Dataset = dataset;
@@ -60,7 +70,8 @@ public sealed class FeatureSet : IDisposable
     {
         int rows = Math.Min(count, Count);
         var items = Items is null ? null : Items with { Ids = Items.Ids.Take(rows).ToArray(), Positions = Items.Positions.Take(rows).ToArray() };
-        return new FeatureSet(ImageFeatures.narrow(0, 0, rows).clone(), Labels.Take(rows).ToArray(), Captions.Take(rows).ToArray(), ClassNames, Model, Dataset, items);
+        return new FeatureSet(ImageFeatures.narrow(0, 0, rows).clone(), Labels.Take(rows).ToArray(), Captions.Take(rows).ToArray(), ClassNames, Model, Dataset, items,
+            TextFeatures?.narrow(0, 0, rows).clone());
     }
 
     public void Save(string path)
@@ -69,6 +80,7 @@ public sealed class FeatureSet : IDisposable
         using var labels = tensor(Labels.ToArray());
         using var positions = Items is null ? null : tensor(Items.Positions.ToArray());
         var tensors = new Dictionary<string, Tensor> { [FeaturesTensor] = ImageFeatures, [LabelsTensor] = labels };
+        if (TextFeatures is not null) tensors[TextFeaturesTensor] = TextFeatures;
         var metadata = new Dictionary<string, string>
         {
             [FormatKey] = Format,
@@ -102,15 +114,19 @@ public sealed class FeatureSet : IDisposable
             ?? throw new ClipNetException($"{path}: the metadata \"captions\" is null; expected one list of captions per image");
         var classNames = Metadata<string[]>(file, "class_names");
         var items = file.Metadata.ContainsKey("ids") ? ReadItems(file) : null;
-        // A copy, so the set outlives the memory-mapped file.
+        if (file.Tensors.TryGetValue(TextFeaturesTensor, out var textInfo) && (textInfo.DType != "F32" || textInfo.Shape.Length != 2))
+            throw new ClipNetException($"{path}: '{TextFeaturesTensor}' must be F32 [images, dimension], but it is {textInfo.DType} [{string.Join(", ", textInfo.Shape)}]");
+        // Copies, so the set outlives the memory-mapped file.
         var features = file.Load(FeaturesTensor).clone();
+        var textFeatures = file.Tensors.ContainsKey(TextFeaturesTensor) ? file.Load(TextFeaturesTensor).clone() : null;
         try
         {
-            return new FeatureSet(features, labels, captions, classNames, Text(file, "model"), Text(file, "dataset"), items);
+            return new FeatureSet(features, labels, captions, classNames, Text(file, "model"), Text(file, "dataset"), items, textFeatures);
         }
         catch (ClipNetException e)
         {
             features.Dispose();
+            textFeatures?.Dispose();
             throw new ClipNetException($"{path}: {e.Message}", e);
         }
     }
@@ -149,7 +165,11 @@ public sealed class FeatureSet : IDisposable
         }
     }
 
-    public void Dispose() => ImageFeatures.Dispose();
+    public void Dispose()
+    {
+        ImageFeatures.Dispose();
+        TextFeatures?.Dispose();
+    }
 }
 
 /// <summary>

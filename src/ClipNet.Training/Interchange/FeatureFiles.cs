@@ -104,6 +104,7 @@ public static class FeatureFiles
             Same(file, "embedding dimension", set.Dimension.ToString(), firstFile, first.Dimension.ToString());
             Same(file, "class names", string.Join(", ", set.ClassNames ?? []), firstFile, string.Join(", ", first.ClassNames ?? []));
             Same(file, "shard count", set.Items.Shard.Count.ToString(), firstFile, first.Items!.Shard.Count.ToString());
+            Same(file, "text embeddings", set.TextFeatures is null ? "none" : "present", firstFile, first.TextFeatures is null ? "none" : "present");
         }
         int count = first.Items!.Shard.Count;
         var byIndex = new Dictionary<int, string>();
@@ -125,9 +126,10 @@ public static class FeatureFiles
         using var order = tensor(rows.Select(r => r.shard == 0 ? r.row : (long)r.row + shards.Take(r.shard).Sum(s => (long)s.Set.Count)).ToArray());
         var all = cat(shards.Select(s => s.Set.ImageFeatures).ToArray());
         var features = all.index_select(0, order).MoveToOuterDisposeScope();
+        var texts = first.TextFeatures is null ? null : cat(shards.Select(s => s.Set.TextFeatures!).ToArray()).index_select(0, order).MoveToOuterDisposeScope();
         var items = new FeatureItems([.. rows.Select(r => shards[r.shard].Set.Items!.Ids[r.row])], [.. rows.Select(r => r.position)], Shard.Whole);
         return new FeatureSet(features, [.. rows.Select(r => shards[r.shard].Set.Labels[r.row])], [.. rows.Select(r => shards[r.shard].Set.Captions[r.row])],
-            first.ClassNames, first.Model, first.Dataset, items);
+            first.ClassNames, first.Model, first.Dataset, items, texts);
     }
 
     static void Same(string file, string what, string value, string firstFile, string expected)

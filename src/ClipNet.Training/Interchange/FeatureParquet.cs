@@ -13,8 +13,10 @@ namespace ClipNet.Interchange;
 /// (DuckDB, LanceDB, Spark, pandas): <c>id</c> (string), <c>caption</c> (its first caption, or null),
 /// <c>position</c> (int64, the item's place in the whole dataset), <c>label</c> (int32 class index, or null) and
 /// <c>class</c> (the class name, or null), and <c>embedding</c>: a list of exactly D float32 values, the raw
-/// image embedding as in the safetensors feature file. (Parquet.Net 6.1 cannot write Parquet's FLOAT16 type, so
-/// the table is float32; clip-retrieval's .npy files can be float16.) The file's key–value metadata holds
+/// image embedding as in the safetensors feature file; when the captions were embedded, <c>text_embedding</c>, the
+/// raw embedding of the row's <c>caption</c>, alike. (Parquet.Net 6.1.0 throws NotSupportedException for
+/// System.Half and has no FIXED_LEN_BYTE_ARRAY field to carry Parquet's FLOAT16 annotation, so the table is
+/// float32; clip-retrieval's .npy files can be float16.) The file's key–value metadata holds
 /// the format tag, model, dataset, shard and class names, so <see cref="Read"/> gives the set back.
 /// </summary>
 public static class FeatureParquet
@@ -45,20 +47,14 @@ public static class FeatureParquet
 
     static readonly ItemColumns Columns = new(new DataField<string>("id", nullable: false));
 
+    const string ImageColumn = "embedding", TextColumn = "text_embedding";
+
     public static void Write(FeatureSet features, string path)
     {
         var items = RequireItems(features, path);
-        var element = new DataField<float>("element", nullable: false);
-        var schema = new ParquetSchema([.. Columns.Fields, new ListField("embedding", element)]);
-        int dimension = (int)features.Dimension;
-        using var scope = NewDisposeScope();
-        float[] values = features.ImageFeatures.contiguous().data<float>().ToArray();
-        // Each row starts a new list (repetition level 0); its other D − 1 values continue it (level 1).
-        var repetition = new int[values.Length];
-        for (int i = 0; i < values.Length; i++) repetition[i] = i % dimension == 0 ? 0 : 1;
-        // No list and no value is null: every value is defined down to the element.
-        var definition = Enumerable.Repeat(element.MaxDefinitionLevel, values.Length).ToArray();
-
+        var image = new EmbeddingList(ImageColumn);
+        var text = features.TextFeatures is null ? null : new EmbeddingList(TextColumn);
+        var schema = new ParquetSchema([.. Columns.Fields, image.Field, .. (text is null ? Array.Empty<Field>() : [text.Field])]);
         var metadata = new Dictionary<string, string>
         {
             [FormatKey] = Format,
@@ -70,8 +66,32 @@ public static class FeatureParquet
         AtomicFile.Write(path, stream => WriteTable(stream, schema, metadata, group =>
         {
             Columns.Write(group, features, items);
-            group.WriteAllPartsAsync<float>(element, values.AsMemory(), definition.AsMemory(), repetition.AsMemory(), CancellationToken.None).GetAwaiter().GetResult();
+            image.Write(group, features.ImageFeatures);
+            text?.Write(group, features.TextFeatures!);
         }));
+    }
+
+    /// <summary>A column of one float32 list per row, all of the matrix's width: Parquet's LIST of non-null FLOAT.</summary>
+    sealed class EmbeddingList
+    {
+        readonly DataField<float> element = new("element", nullable: false);
+
+        public ListField Field { get; }
+
+        public EmbeddingList(string name) => Field = new ListField(name, element);
+
+        public void Write(ParquetRowGroupWriter group, Tensor matrix)
+        {
+            int dimension = (int)matrix.shape[1];
+            float[] values;
+            using (NewDisposeScope()) values = matrix.contiguous().data<float>().ToArray();
+            // Each row starts a new list (repetition level 0); its other D − 1 values continue it (level 1).
+            var repetition = new int[values.Length];
+            for (int i = 0; i < values.Length; i++) repetition[i] = i % dimension == 0 ? 0 : 1;
+            // No list and no value is null: every value is defined down to the element.
+            var definition = Enumerable.Repeat(element.MaxDefinitionLevel, values.Length).ToArray();
+            group.WriteAllPartsAsync<float>(element, values.AsMemory(), definition.AsMemory(), repetition.AsMemory(), CancellationToken.None).GetAwaiter().GetResult();
+        }
     }
 
     /// <summary>Writes a one-row-group table; <paramref name="writeColumns"/> writes its columns in schema order.</summary>
@@ -138,15 +158,22 @@ public static class FeatureParquet
         group.ReadAsync<long>(Column(path, fields, "position"), positions.AsMemory()).GetAwaiter().GetResult();
         var labels = new int?[rows];
         group.ReadAsync<int>(Column(path, fields, "label"), labels.AsMemory()).GetAwaiter().GetResult();
-        var embedding = fields.Values.FirstOrDefault(f => f.Path.ToString().StartsWith("embedding", StringComparison.Ordinal))
-            ?? throw new ClipNetException($"{path}: no 'embedding' column");
-        var (values, dimension) = ReadEmbedding(path, group, embedding, rows);
+        DataField? ListElements(string name) => fields.Values.FirstOrDefault(f => f.Path.FirstPart == name);
+        var (values, dimension) = ReadEmbedding(path, group, ListElements(ImageColumn) ?? throw new ClipNetException($"{path}: no '{ImageColumn}' column"), rows);
+        Tensor? textFeatures = null;
+        if (ListElements(TextColumn) is { } textField)
+        {
+            var (texts, textDimension) = ReadEmbedding(path, group, textField, rows);
+            if (textDimension != dimension)
+                throw new ClipNetException($"{path}: the '{TextColumn}' lists hold {textDimension} values, the '{ImageColumn}' lists {dimension}");
+            textFeatures = tensor(texts, [rows, dimension]);
+        }
 
         var classNames = JsonSerializer.Deserialize<string[]?>(Required(path, metadata, "clipnet.class_names"));
         var items = new FeatureItems(ids!, positions, Shard.Parse(Required(path, metadata, "clipnet.shard")));
         return new FeatureSet(tensor(values, [rows, dimension]), [.. labels.Select(l => (long)(l ?? ImageTextSample.NoLabel))],
             [.. captions.Select(c => (IReadOnlyList<string>)(c is null ? [] : [c]))], classNames,
-            Required(path, metadata, "clipnet.model"), Required(path, metadata, "clipnet.dataset"), items);
+            Required(path, metadata, "clipnet.model"), Required(path, metadata, "clipnet.dataset"), items, textFeatures);
     }
 
     static FeatureItems RequireItems(FeatureSet features, string path) => features.Items
@@ -171,9 +198,10 @@ public static class FeatureParquet
         // Embeddings hardly compress; a column claiming far more values than the file could hold is refused unread.
         long fileBytes = new FileInfo(path).Length;
         if (count > 64 * fileBytes) throw new ClipNetException($"{path}: claims {count} embedding values in a file of {fileBytes} bytes");
+        string column = field.Path.FirstPart!;
         if (count % rows != 0 || count / rows > MaxDimension)
-            throw new ClipNetException($"{path}: {count} embedding values do not split into {rows} rows of one length (at most {MaxDimension})");
-        if (field.ClrType != typeof(float)) throw new ClipNetException($"{path}: the embedding holds {field.ClrType.Name} values; expected float32");
+            throw new ClipNetException($"{path}: {count} '{column}' values do not split into {rows} rows of one length (at most {MaxDimension})");
+        if (field.ClrType != typeof(float)) throw new ClipNetException($"{path}: '{column}' holds {field.ClrType.Name} values; expected float32");
         var values = new float[count];
         var repetition = new int[count];
         var definition = new int[count];
@@ -182,7 +210,7 @@ public static class FeatureParquet
         int dimension = (int)(count / rows);
         for (long i = 0; i < count; i++)
             if ((repetition[i] == 0) != (i % dimension == 0) || definition[i] != field.MaxDefinitionLevel)
-                throw new ClipNetException($"{path}: the embedding lists are not all {dimension} values long, without nulls (row {i / dimension})");
+                throw new ClipNetException($"{path}: the '{column}' lists are not all {dimension} values long, without nulls (row {i / dimension})");
         return (values, dimension);
     }
 }

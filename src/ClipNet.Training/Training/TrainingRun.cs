@@ -39,7 +39,7 @@ public static class TrainingRun
 
         var device = ComputeDevice.Parse(options.Device);
         torch.manual_seed(options.Training.Seed);
-        var (model, tokenizer, preprocessor) = CreateModel(options, device);
+        var (model, tokenizer, preprocessor) = CreateModel(options, device, log);
         log($"Training on {dataset.Name}: {dataset.Count:N0} items; {ModelSummary.Describe(model).First(r => r.Field == "parameters").Value} parameters");
 
         var batches = new DatasetBatches(dataset, tokenizer, RandomResizedCropTransform.Matching(preprocessor), options.Training.BatchSize, options.Training.Seed)
@@ -61,14 +61,19 @@ public static class TrainingRun
         return new TrainingRunResult(result, modelDirectory, plots, problems.SkippedSamples.Count, problems.TruncatedCaptions.Count);
     }
 
-    static (ClipModel, ClipTokenizer, ImagePreprocessor) CreateModel(TrainingRunOptions options, Device device)
+    static (ClipModel, ClipTokenizer, ImagePreprocessor) CreateModel(TrainingRunOptions options, Device device, Action<string> log)
     {
         if (options.InitFrom is string checkpoint)
         {
-            var loaded = ModelReference.Load(checkpoint, ScalarType.Float32, device);
+            var location = ModelReference.Resolve(checkpoint);
+            var named = options.Architecture is { } architecture ? ModelConfigs.Get(architecture) : null;
+            var loaded = named is null
+                ? ModelReference.Load(location, ScalarType.Float32, device)
+                : ModelLoader.Load(location.Path, ScalarType.Float32, device, (named, new ImagePreprocessor(named.Vision.ImageSize)));
+            foreach (string warning in loaded.Warnings) log($"warning: {warning}");
             return (loaded.Model, loaded.Tokenizer, loaded.Preprocessor);
         }
-        var config = ModelConfigs.Get(options.Architecture);
+        var config = ModelConfigs.Get(options.Architecture ?? TrainingRunOptions.DefaultArchitecture);
         if (options.Training.Loss == LossKind.Sigmoid) config = config with { InitLogitBias = SigmoidLoss.InitialBias };
         var model = new ClipModel(config);
         if (options.Training.Loss == LossKind.Sigmoid)

@@ -15,8 +15,13 @@ public sealed record TrainingRunOptions
     /// <summary>A prompts file (`prompts.json` layout) and dataset name: class names and templates for captions and zero-shot.</summary>
     public string? PromptsFile { get; init; }
     public string? PromptsDataset { get; init; }
-    /// <summary>Built-in architecture to train from scratch (see `ModelConfigs`), unless <see cref="InitFrom"/> is set.</summary>
-    public string Architecture { get; init; } = "ViT-B-32";
+    /// <summary>
+    /// The architecture (a built-in name, see `ModelConfigs`, or an OpenCLIP JSON file): to train from scratch
+    /// (<see cref="DefaultArchitecture"/> when null) or, with <see cref="InitFrom"/>, to read the checkpoint as instead
+    /// of what its files say (an open_clip epoch_N.pt carries no config).
+    /// </summary>
+    public string? Architecture { get; init; }
+    public const string DefaultArchitecture = "ViT-B-32";
     /// <summary>A checkpoint to fine-tune (any format `clip info` reads).</summary>
     public string? InitFrom { get; init; }
     public TrainingOptions Training { get; init; } = new();

@@ -8,9 +8,9 @@ namespace ClipNet.Checkpoints;
 
 /// <summary>
 /// Loads a CLIP model from a file or folder in any supported format. The architecture comes from, in order:
-/// a Hugging Face `config.json`, an `open_clip_config.json`, the `clip_config` metadata of a safetensors file,
-/// or the tensor shapes. Tokenizer files and `preprocessor_config.json` are used when the folder has them;
-/// otherwise the standard CLIP vocabulary and the CLIP mean/std at the model's image size. Hub and open_clip names
+/// a Hugging Face `config.json`, the `open_clip_config` metadata of a safetensors file, an `open_clip_config.json`,
+/// for an open_clip training checkpoint its run's `params.txt` (<see cref="OpenClipTrainingLog"/>), or the tensor
+/// shapes. Tokenizer files and `preprocessor_config.json` are used when the folder has them; otherwise the standard CLIP vocabulary and the CLIP mean/std at the model's image size. Hub and open_clip names
 /// are read one level up, by ClipNet.Hub.ModelReference, which calls this with what it found.
 /// </summary>
 public static class ModelLoader
@@ -82,6 +82,8 @@ public static class ModelLoader
             var (config, preprocessor) = OpenClipConfigFile.Read(openClipConfig);
             return (config, preprocessor, openClipConfig);
         }
+
+        if (OpenClipTrainingLog.IsTrainingCheckpoint(stateDict)) return OpenClipTrainingLog.Resolve(stateDict, weights, folder, warnings);
 
         // OpenAI's TorchScript archives were trained with QuickGELU; so were the OpenAI-named checkpoints this
         // fallback usually meets. A GELU model needs an open_clip_config.json beside it.

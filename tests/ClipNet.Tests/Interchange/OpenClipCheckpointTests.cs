@@ -21,9 +21,10 @@ public class OpenClipCheckpointTests
     /// <summary>
     /// Writes the fixture ViT's weights as a DDP epoch checkpoint, in torch.save's zip layout: `epoch_3/data.pkl`
     /// (pickle protocol 2; every tensor a `_rebuild_tensor_v2` of a persistent storage id), `byteorder`,
-    /// `data/&lt;key&gt;` per storage, `version`, stored and 64-byte aligned as PyTorch writes them.
+    /// `data/&lt;key&gt;` per storage, `version`, stored and 64-byte aligned as PyTorch writes them, in
+    /// `checkpoints/` as open_clip_train lays out a run; with the fixture's open_clip_config.json beside it when <paramref name="configBeside"/>.
     /// </summary>
-    static string WriteEpochCheckpoint(TempFolder folder)
+    internal static string WriteEpochCheckpoint(TempFolder folder, bool configBeside = true)
     {
         using var weights = SafeTensorsFile.Open(EvaluationData.Vit);
         var names = weights.Tensors.Keys.Order(StringComparer.Ordinal).ToList();
@@ -75,7 +76,7 @@ public class OpenClipCheckpointTests
             ("epoch_3/version", "3\n"u8.ToArray()),
         ]);
         // open_clip keeps the architecture apart (model_configs/<name>.json); ClipNet reads it from the config beside the checkpoint.
-        File.Copy(Path.Combine(FixtureFolder, "open_clip_config.json"), Path.Combine(checkpoints, "open_clip_config.json"));
+        if (configBeside) File.Copy(Path.Combine(FixtureFolder, "open_clip_config.json"), Path.Combine(checkpoints, "open_clip_config.json"));
         return path;
     }
 
