@@ -212,6 +212,7 @@ internal static class FixedPointResample
     }
 
     /// <summary>Pillow's clip8 of four sums (the half unit still to add): the bytes, as one little-endian uint.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static uint ClipToBytes(Vector128<int> sums)
     {
         var clipped = Vector128.Min(Vector128.Max(Vector128.ShiftRightArithmetic(sums + Vector128.Create(HalfUnit), ResampleCoefficients.PrecisionBits), Vector128<int>.Zero), Vector128.Create(255));
@@ -219,6 +220,7 @@ internal static class FixedPointResample
     }
 
     /// <summary>Pillow's clip8 of eight sums that already hold the half unit, still as int32 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector256<int> Clip(Vector256<int> sums) =>
         Vector256.Min(Vector256.Max(Vector256.ShiftRightArithmetic(sums, ResampleCoefficients.PrecisionBits), Vector256<int>.Zero), Vector256.Create(255));
 
@@ -239,12 +241,14 @@ internal static class FixedPointResample
         static abstract Vector256<int> Load(ref byte pixels);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector256<int> LoadEight(ref byte pixels) => WidenBytes(Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<ulong>(ref pixels)).AsByte());
 
     readonly struct OneChannel : IPixelLayout
     {
         public static int Channels => 1;
         public static int Group => 1;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<int> Load(ref byte pixels) => LoadEight(ref pixels);
     }
 
@@ -252,6 +256,7 @@ internal static class FixedPointResample
     {
         public static int Channels => 2;
         public static int Group => 2;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<int> Load(ref byte pixels) => LoadEight(ref pixels);
     }
 
@@ -260,6 +265,7 @@ internal static class FixedPointResample
         public static int Channels => 3;
         public static int Group => 4;
         // R0 G0 B0 R1 G1 B1 .. becomes R0 G0 B0 B0 R1 G1 B1 B1: two pixels in two groups of four lanes.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<int> Load(ref byte pixels) =>
             WidenBytes(Vector128.Shuffle(Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<ulong>(ref pixels)).AsByte(),
                 Vector128.Create((byte)0, 1, 2, 2, 3, 4, 5, 5, 0, 0, 0, 0, 0, 0, 0, 0)));
@@ -269,6 +275,7 @@ internal static class FixedPointResample
     {
         public static int Channels => 4;
         public static int Group => 4;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<int> Load(ref byte pixels) => LoadEight(ref pixels);
     }
 }

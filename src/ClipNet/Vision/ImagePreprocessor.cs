@@ -93,8 +93,14 @@ public sealed record ImagePreprocessor
         return (width, height, PixelRegion.CenterSquare(width, height, Size));
     }
 
-    void PreprocessInto(DecodedImage image, Span<float> output)
+    /// <summary>
+    /// Writes the CHW float32 tensor data of <paramref name="image"/> into <paramref name="output"/> (length 3 * Size * Size),
+    /// so a caller filling a batch or reusing a buffer allocates nothing per image.
+    /// </summary>
+    public void PreprocessInto(DecodedImage image, Span<float> output)
     {
+        if (output.Length != 3 * Size * Size)
+            throw new ArgumentException($"a {Size}x{Size} image needs {3 * Size * Size} floats, got {output.Length}", nameof(output));
         if (Mean.Count != 3 || Std.Count != 3)
             throw new ClipNetException($"image preprocessing needs 3 mean and 3 std values, got {Mean.Count} and {Std.Count}");
         Span<float> mean = [Mean[0], Mean[1], Mean[2]], std = [Std[0], Std[1], Std[2]];
