@@ -60,7 +60,7 @@ internal static class FixedPointResample
         // Rows of the intermediate image carry slack: the horizontal pass stores 4 bytes per pixel and the
         // vertical pass loads 16 bytes at a time.
         int stride = Math.Max(16, (rowBytes + 4 + 15) & ~15);
-        var band = ArrayPool<byte>.Shared.Rent((endRow - firstRow) * stride);
+        var band = ArrayPool<byte>.Shared.Rent(checked((endRow - firstRow) * stride));
         try
         {
             if (horizontal)
