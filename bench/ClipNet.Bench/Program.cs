@@ -23,6 +23,13 @@ if (args.FirstOrDefault() == "search")
     return;
 }
 
+// `-- preprocess [SHARED]` runs only the preprocessing rows (PreprocessBench.cs).
+if (args.FirstOrDefault() == "preprocess")
+{
+    PrintRows(PreprocessBench.Run(args.Length > 1 ? args[1] : "../shared"));
+    return;
+}
+
 // `-- serve [SHARED]` runs only the search server's start-up and query latency (ServeBenchmark.cs).
 if (args.FirstOrDefault() == "serve")
 {
@@ -165,6 +172,8 @@ if (Directory.Exists(cifar))
     rows.Add(("CIFAR-10 training loop, 1 decode worker", $"{one:F0} samples/s"));
     rows.Add(("same, 2 decode workers (= cores)", $"{two:F0} samples/s ({two / one:F2}× one worker)"));
 }
+
+foreach (var row in PreprocessBench.Run(shared)) rows.Add(row);
 
 rows.Finish();
 static void PrintRows(List<(string What, string Result)> rows)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -78,19 +79,49 @@ public sealed record ImagePreprocessor
     /// <summary>The uint8 RGB image (Size x Size, interleaved) just before scaling and normalisation.</summary>
     public byte[] ResizeAndCropToRgb(DecodedImage image)
     {
-        int shortSide = ResizeShortSide ?? Size;
-        var (width, height) = ResizeGeometry.ShortSideTo(image.Width, image.Height, shortSide);
-        var resized = PillowResize.Resize(image, width, height);
-        if (width < Size || height < Size)
-            throw new ClipNetException($"cannot centre-crop {Size}x{Size} from an image resized to {width}x{height}; ResizeShortSide ({shortSide}) must be at least Size ({Size})");
-        var cropped = resized.Crop(ResizeGeometry.CenterCropOffset(width, Size), ResizeGeometry.CenterCropOffset(height, Size), Size, Size);
-        return RgbConversion.ToRgb(cropped);
+        var (width, height, crop) = CropOfResized(image);
+        return RgbConversion.ToRgb(PillowResize.Resize(image, width, height, crop));
     }
 
-    void PreprocessInto(DecodedImage image, Span<float> output)
+    /// <summary>The resized size and the centre crop in it; only the crop is ever computed.</summary>
+    (int Width, int Height, PixelRegion Crop) CropOfResized(DecodedImage image)
     {
+        int shortSide = ResizeShortSide ?? Size;
+        var (width, height) = ResizeGeometry.ShortSideTo(image.Width, image.Height, shortSide);
+        if (width < Size || height < Size)
+            throw new ClipNetException($"cannot centre-crop {Size}x{Size} from an image resized to {width}x{height}; ResizeShortSide ({shortSide}) must be at least Size ({Size})");
+        return (width, height, PixelRegion.CenterSquare(width, height, Size));
+    }
+
+    /// <summary>
+    /// Writes the CHW float32 tensor data of <paramref name="image"/> into <paramref name="output"/> (length 3 * Size * Size),
+    /// so a caller filling a batch or reusing a buffer allocates nothing per image.
+    /// </summary>
+    public void PreprocessInto(DecodedImage image, Span<float> output)
+    {
+        if (output.Length != 3 * Size * Size)
+            throw new ArgumentException($"a {Size}x{Size} image needs {3 * Size * Size} floats, got {output.Length}", nameof(output));
         if (Mean.Count != 3 || Std.Count != 3)
             throw new ClipNetException($"image preprocessing needs 3 mean and 3 std values, got {Mean.Count} and {Std.Count}");
-        PixelNormalization.Normalize(ResizeAndCropToRgb(image), Size, Size, Mean.ToArray(), Std.ToArray(), output);
+        Span<float> mean = [Mean[0], Mean[1], Mean[2]], std = [Std[0], Std[1], Std[2]];
+        if (image.Mode is not (ImageMode.RGB or ImageMode.L))
+        {
+            PixelNormalization.Normalize(ResizeAndCropToRgb(image), Size, Size, mean, std, output);
+            return;
+        }
+        // RGB and grey, nearly every photo: their resized bytes need no colour conversion, so the crop is resized
+        // into a pooled buffer and normalised from there (grey straight into all three planes).
+        var (width, height, crop) = CropOfResized(image);
+        int bytes = Size * Size * image.BytesPerPixel;
+        var pixels = ArrayPool<byte>.Shared.Rent(bytes);
+        try
+        {
+            PillowResize.ResizeInto(image, width, height, crop, pixels.AsSpan(0, bytes));
+            PixelNormalization.Normalize(pixels.AsSpan(0, bytes), Size, Size, image.BytesPerPixel, mean, std, output);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(pixels);
+        }
     }
 }

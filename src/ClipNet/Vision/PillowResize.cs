@@ -9,85 +9,105 @@ namespace ClipNet.Vision;
 public static class PillowResize
 {
     /// <summary>Resizes an image the way Pillow resizes it in its own mode.</summary>
-    public static DecodedImage Resize(DecodedImage image, int width, int height)
+    public static DecodedImage Resize(DecodedImage image, int width, int height) =>
+        Resize(image, width, height, PixelRegion.Whole(width, height));
+
+    /// <summary>
+    /// <paramref name="region"/> of the <paramref name="width"/> x <paramref name="height"/> resize: the pixels
+    /// <c>Resize(...).Crop(region)</c> gives, computed for the region alone (every output pixel of these filters
+    /// depends on the source only, not on its neighbours), so resizing before a centre crop costs only the crop.
+    /// </summary>
+    public static DecodedImage Resize(DecodedImage image, int width, int height, PixelRegion region)
     {
         if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"target size must be positive, got {width}x{height}");
-        if (image.Width == width && image.Height == height) return image;
-        return image.Mode switch
+        if (!region.FitsIn(width, height)) throw new ArgumentOutOfRangeException(nameof(region), $"region {region} does not fit in {width}x{height}");
+        if (image.Width == width && image.Height == height)
+            return region == PixelRegion.Whole(width, height) ? image : image.Crop(region.Left, region.Top, region.Width, region.Height);
+        switch (image.Mode)
         {
             // Pillow ignores the requested filter for these modes: interpolated palette indices mean nothing.
-            ImageMode.Bilevel or ImageMode.P => new DecodedImage(image.Mode, width, height,
-                Nearest(image.Pixels, image.Width, image.Height, image.BytesPerPixel, width, height)),
-            ImageMode.LA or ImageMode.RGBA => new DecodedImage(image.Mode, width, height,
-                BicubicPremultiplied(image.Pixels, image.Width, image.Height, image.BytesPerPixel, width, height)),
-            ImageMode.I => DecodedImage.FromInt32(width, height,
-                Bicubic(image.Int32Values, image.Width, image.Height, width, height)),
-            _ => new DecodedImage(image.Mode, width, height,
-                Bicubic(image.Pixels, image.Width, image.Height, image.BytesPerPixel, width, height)),
-        };
+            case ImageMode.Bilevel or ImageMode.P:
+                return new DecodedImage(image.Mode, region.Width, region.Height,
+                    Nearest(image.Pixels, image.Width, image.Height, image.BytesPerPixel, width, height, region));
+            case ImageMode.LA or ImageMode.RGBA:
+                var premultiplied = image.Pixels.ToArray();
+                AlphaPremultiplication.Premultiply(premultiplied, image.BytesPerPixel);
+                var resized = new DecodedImage(image.Mode, image.Width, image.Height, premultiplied);
+                var output = new byte[region.Width * region.Height * image.BytesPerPixel];
+                ResizeInto(resized, width, height, region, output);
+                AlphaPremultiplication.Unpremultiply(output, image.BytesPerPixel);
+                return new DecodedImage(image.Mode, region.Width, region.Height, output);
+            case ImageMode.I:
+                return DecodedImage.FromInt32(region.Width, region.Height, Bicubic(image.Int32Values, image.Width, image.Height, width, height, region));
+            default:
+                var pixels = new byte[region.Width * region.Height * image.BytesPerPixel];
+                ResizeInto(image, width, height, region, pixels);
+                return new DecodedImage(image.Mode, region.Width, region.Height, pixels);
+        }
     }
 
     /// <summary>
-    /// Bicubic resize of interleaved 8-bit samples (any number of channels, each filtered on its own):
+    /// The bicubic resize of an 8-bit image whose channels Pillow filters as they are (L, RGB, CMYK, or an alpha
+    /// image already premultiplied), region only, into <paramref name="destination"/>: region.Width x BytesPerPixel
+    /// bytes per row. Lets a caller reuse its buffer.
+    /// </summary>
+    public static void ResizeInto(DecodedImage image, int width, int height, PixelRegion region, Span<byte> destination)
+    {
+        if (image.Mode is ImageMode.Bilevel or ImageMode.P or ImageMode.I)
+            throw new ArgumentException($"Pillow does not resize a {image.Mode.PillowName()} image with 8-bit bicubic filtering", nameof(image));
+        FixedPointResample.Resize(image.Pixels, image.Width, image.Height, image.BytesPerPixel, width, height, region, destination);
+    }
+
+    /// <summary>
+    /// Bicubic resize of interleaved 8-bit samples (1 to 4 channels, each filtered on its own):
     /// weights in fixed point, sums rounded and clamped to 0..255 after each pass.
     /// </summary>
     public static byte[] Bicubic(ReadOnlySpan<byte> pixels, int width, int height, int channels, int outWidth, int outHeight)
     {
-        CheckBuffer(pixels.Length, width, height, channels);
-        var (vertical, firstRow, rowCount) = VerticalTaps(height, outHeight);
-        if (outWidth == width)
-            return outHeight == height ? pixels.ToArray() : VerticalPass(pixels, width, channels, vertical, 0);
-        var horizontal = ResampleCoefficients.Bicubic(width, outWidth);
-        var rows = HorizontalPass(pixels, width, channels, firstRow, rowCount, horizontal);
-        return outHeight == height ? rows : VerticalPass(rows, outWidth, channels, vertical, firstRow);
+        var output = new byte[outWidth * outHeight * channels];
+        FixedPointResample.Resize(pixels, width, height, channels, outWidth, outHeight, PixelRegion.Whole(outWidth, outHeight), output);
+        return output;
     }
 
     /// <summary>
     /// Bicubic resize of one channel of int32 samples (Pillow mode I): double-precision sums rounded half
     /// away from zero after each pass and not clamped, so results may leave the input's range.
     /// </summary>
-    public static int[] Bicubic(ReadOnlySpan<int> values, int width, int height, int outWidth, int outHeight)
+    public static int[] Bicubic(ReadOnlySpan<int> values, int width, int height, int outWidth, int outHeight) =>
+        Bicubic(values, width, height, outWidth, outHeight, PixelRegion.Whole(outWidth, outHeight));
+
+    static int[] Bicubic(ReadOnlySpan<int> values, int width, int height, int outWidth, int outHeight, PixelRegion region)
     {
         CheckBuffer(values.Length, width, height, 1);
-        var (vertical, firstRow, rowCount) = VerticalTaps(height, outHeight);
-        if (outWidth == width)
-            return outHeight == height ? values.ToArray() : VerticalPass(values, width, vertical, 0);
-        var horizontal = ResampleCoefficients.Bicubic(width, outWidth);
-        var rows = HorizontalPass(values, width, firstRow, rowCount, horizontal);
-        return outHeight == height ? rows : VerticalPass(rows, outWidth, vertical, firstRow);
-    }
-
-    /// <summary>
-    /// Bicubic resize of 8-bit samples whose last channel is alpha, as Pillow does it for RGBA and LA:
-    /// premultiply, resize, un-premultiply. Colours under fully transparent pixels therefore become black.
-    /// </summary>
-    public static byte[] BicubicPremultiplied(ReadOnlySpan<byte> pixels, int width, int height, int channels, int outWidth, int outHeight)
-    {
-        var premultiplied = pixels.ToArray();
-        AlphaPremultiplication.Premultiply(premultiplied, channels);
-        var resized = Bicubic(premultiplied, width, height, channels, outWidth, outHeight);
-        AlphaPremultiplication.Unpremultiply(resized, channels);
-        return resized;
+        var vertical = outHeight == height ? null : ResampleCoefficients.Bicubic(height, outHeight);
+        int firstRow = vertical?.First[region.Top] ?? region.Top;
+        int endRow = vertical is null ? region.Bottom : vertical.First[region.Bottom - 1] + vertical.Count[region.Bottom - 1];
+        var rows = outWidth == width
+            ? CropColumns(values, width, firstRow, endRow, region)
+            : HorizontalPass(values, width, firstRow, endRow, ResampleCoefficients.Bicubic(width, outWidth), region);
+        return vertical is null ? rows : VerticalPass(rows, region.Width, vertical, firstRow, region);
     }
 
     /// <summary>
     /// Pillow's nearest-neighbour scaling: the source position starts at half a step and the step is added
     /// once per output pixel (an accumulated double, not <c>(x + 0.5) * step</c>), then truncated.
     /// </summary>
-    public static byte[] Nearest(ReadOnlySpan<byte> pixels, int width, int height, int bytesPerPixel, int outWidth, int outHeight)
+    static byte[] Nearest(ReadOnlySpan<byte> pixels, int width, int height, int bytesPerPixel, int outWidth, int outHeight, PixelRegion region)
     {
         CheckBuffer(pixels.Length, width, height, bytesPerPixel);
         var columns = NearestSources(width, outWidth);
         var rows = NearestSources(height, outHeight);
-        var output = new byte[outWidth * outHeight * bytesPerPixel];
-        for (int y = 0; y < outHeight; y++)
+        var output = new byte[region.Width * region.Height * bytesPerPixel];
+        for (int y = 0; y < region.Height; y++)
         {
-            if (rows[y] < 0) continue;
-            for (int x = 0; x < outWidth; x++)
+            int sourceRow = rows[region.Top + y];
+            if (sourceRow < 0) continue;
+            for (int x = 0; x < region.Width; x++)
             {
-                if (columns[x] < 0) continue;
-                pixels.Slice((rows[y] * width + columns[x]) * bytesPerPixel, bytesPerPixel)
-                    .CopyTo(output.AsSpan((y * outWidth + x) * bytesPerPixel));
+                int sourceColumn = columns[region.Left + x];
+                if (sourceColumn < 0) continue;
+                pixels.Slice((sourceRow * width + sourceColumn) * bytesPerPixel, bytesPerPixel)
+                    .CopyTo(output.AsSpan((y * region.Width + x) * bytesPerPixel));
             }
         }
         return output;
@@ -108,96 +128,50 @@ public static class PillowResize
         return sources;
     }
 
-    /// <summary>The vertical taps and the band of source rows they read, which is all the horizontal pass needs to produce.</summary>
-    static (ResampleCoefficients Taps, int FirstRow, int RowCount) VerticalTaps(int height, int outHeight)
+    /// <summary>Rows [<paramref name="firstRow"/>, <paramref name="endRow"/>) of the image, the region's columns only.</summary>
+    static int[] CropColumns(ReadOnlySpan<int> source, int width, int firstRow, int endRow, PixelRegion region)
     {
-        var taps = ResampleCoefficients.Bicubic(height, outHeight);
-        int first = taps.First[0];
-        int last = taps.First[outHeight - 1] + taps.Count[outHeight - 1];
-        return (taps, first, last - first);
+        var output = new int[(endRow - firstRow) * region.Width];
+        for (int y = firstRow; y < endRow; y++)
+            source.Slice(y * width + region.Left, region.Width).CopyTo(output.AsSpan((y - firstRow) * region.Width));
+        return output;
     }
 
-    static byte[] HorizontalPass(ReadOnlySpan<byte> source, int width, int channels, int firstRow, int rowCount, ResampleCoefficients taps)
+    static int[] HorizontalPass(ReadOnlySpan<int> source, int width, int firstRow, int endRow, ResampleCoefficients taps, PixelRegion region)
     {
-        var weights = taps.FixedPointWeights();
-        int outWidth = taps.OutSize;
-        var output = new byte[rowCount * outWidth * channels];
-        for (int y = 0; y < rowCount; y++)
+        var output = new int[(endRow - firstRow) * region.Width];
+        for (int y = firstRow; y < endRow; y++)
         {
-            var row = source.Slice((firstRow + y) * width * channels, width * channels);
-            for (int xx = 0; xx < outWidth; xx++)
+            var row = source.Slice(y * width, width);
+            for (int i = 0; i < region.Width; i++)
             {
-                int xmin = taps.First[xx], count = taps.Count[xx], k = xx * taps.KernelSize;
-                for (int c = 0; c < channels; c++)
-                {
-                    int sum = 1 << (ResampleCoefficients.PrecisionBits - 1);
-                    for (int x = 0; x < count; x++)
-                        sum += row[(xmin + x) * channels + c] * weights[k + x];
-                    output[(y * outWidth + xx) * channels + c] = Clip8(sum);
-                }
+                int xx = region.Left + i, xmin = taps.First[xx], count = taps.Count[xx], k = xx * taps.KernelSize;
+                double sum = 0.0;
+                for (int x = 0; x < count; x++)
+                    sum += row[xmin + x] * taps.Weights[k + x];
+                output[(y - firstRow) * region.Width + i] = RoundHalfAwayFromZero(sum);
             }
         }
         return output;
     }
 
     /// <summary><paramref name="rowOffset"/> is the source row that <paramref name="source"/>'s first row holds.</summary>
-    static byte[] VerticalPass(ReadOnlySpan<byte> source, int width, int channels, ResampleCoefficients taps, int rowOffset)
+    static int[] VerticalPass(ReadOnlySpan<int> source, int width, ResampleCoefficients taps, int rowOffset, PixelRegion region)
     {
-        var weights = taps.FixedPointWeights();
-        int outHeight = taps.OutSize, rowLength = width * channels;
-        var output = new byte[outHeight * rowLength];
-        for (int yy = 0; yy < outHeight; yy++)
+        var output = new int[region.Height * width];
+        for (int r = 0; r < region.Height; r++)
         {
-            int ymin = taps.First[yy] - rowOffset, count = taps.Count[yy], k = yy * taps.KernelSize;
-            for (int i = 0; i < rowLength; i++)
-            {
-                int sum = 1 << (ResampleCoefficients.PrecisionBits - 1);
-                for (int y = 0; y < count; y++)
-                    sum += source[(ymin + y) * rowLength + i] * weights[k + y];
-                output[yy * rowLength + i] = Clip8(sum);
-            }
-        }
-        return output;
-    }
-
-    static int[] HorizontalPass(ReadOnlySpan<int> source, int width, int firstRow, int rowCount, ResampleCoefficients taps)
-    {
-        int outWidth = taps.OutSize;
-        var output = new int[rowCount * outWidth];
-        for (int y = 0; y < rowCount; y++)
-        {
-            var row = source.Slice((firstRow + y) * width, width);
-            for (int xx = 0; xx < outWidth; xx++)
-            {
-                int xmin = taps.First[xx], count = taps.Count[xx], k = xx * taps.KernelSize;
-                double sum = 0.0;
-                for (int x = 0; x < count; x++)
-                    sum += row[xmin + x] * taps.Weights[k + x];
-                output[y * outWidth + xx] = RoundHalfAwayFromZero(sum);
-            }
-        }
-        return output;
-    }
-
-    static int[] VerticalPass(ReadOnlySpan<int> source, int width, ResampleCoefficients taps, int rowOffset)
-    {
-        int outHeight = taps.OutSize;
-        var output = new int[outHeight * width];
-        for (int yy = 0; yy < outHeight; yy++)
-        {
-            int ymin = taps.First[yy] - rowOffset, count = taps.Count[yy], k = yy * taps.KernelSize;
+            int yy = region.Top + r, ymin = taps.First[yy] - rowOffset, count = taps.Count[yy], k = yy * taps.KernelSize;
             for (int x = 0; x < width; x++)
             {
                 double sum = 0.0;
                 for (int y = 0; y < count; y++)
                     sum += source[(ymin + y) * width + x] * taps.Weights[k + y];
-                output[yy * width + x] = RoundHalfAwayFromZero(sum);
+                output[r * width + x] = RoundHalfAwayFromZero(sum);
             }
         }
         return output;
     }
-
-    static byte Clip8(int fixedPoint) => (byte)Math.Clamp(fixedPoint >> ResampleCoefficients.PrecisionBits, 0, 255);
 
     static int RoundHalfAwayFromZero(double value) => (int)(value >= 0.0 ? value + 0.5 : value - 0.5);
 

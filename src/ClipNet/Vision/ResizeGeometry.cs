@@ -24,3 +24,19 @@ public static class ResizeGeometry
     public static int CenterCropOffset(int size, int crop) =>
         (int)Math.Round((size - crop) / 2.0, MidpointRounding.ToEven);
 }
+
+/// <summary>A rectangle of an image, in pixels: the part of a resized image that a crop keeps.</summary>
+public readonly record struct PixelRegion(int Left, int Top, int Width, int Height)
+{
+    public int Right => Left + Width;
+    public int Bottom => Top + Height;
+
+    /// <summary>The whole of a <paramref name="width"/> x <paramref name="height"/> image.</summary>
+    public static PixelRegion Whole(int width, int height) => new(0, 0, width, height);
+
+    /// <summary>The centred <paramref name="crop"/> x <paramref name="crop"/> square of a <paramref name="width"/> x <paramref name="height"/> image, as torchvision's <c>CenterCrop</c> places it.</summary>
+    public static PixelRegion CenterSquare(int width, int height, int crop) =>
+        new(ResizeGeometry.CenterCropOffset(width, crop), ResizeGeometry.CenterCropOffset(height, crop), crop, crop);
+
+    public bool FitsIn(int width, int height) => Left >= 0 && Top >= 0 && Width > 0 && Height > 0 && Right <= width && Bottom <= height;
+}

@@ -1,3 +1,4 @@
+using System.Buffers;
 using SkiaSharp;
 
 namespace ClipNet.Vision;
@@ -103,28 +104,37 @@ public static class ImageDecoder
     /// Decodes with Skia to straight (unpremultiplied) RGBA without colour management, which keeps the
     /// stored samples (16-bit ones as their high byte, as Pillow reads them), then keeps the mode's channels.
     /// </summary>
-    static DecodedImage FromSkia(SKCodec codec, ImageMode mode, string name)
+    static unsafe DecodedImage FromSkia(SKCodec codec, ImageMode mode, string name)
     {
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul, null);
-        var rgba = new byte[info.BytesSize];
-        var result = codec.GetPixels(info, rgba);
-        if (result != SKCodecResult.Success)
-            throw NotAnImage(name, result == SKCodecResult.IncompleteInput ? "truncated file" : $"corrupt image data ({result})");
-
-        int count = info.Width * info.Height, bpp = mode.BytesPerPixel();
-        var pixels = new byte[count * bpp];
-        int[] channels = mode switch
+        // The RGBA buffer only passes the pixels on: pooled, it is not allocated (and zeroed) again for every image.
+        var rgba = ArrayPool<byte>.Shared.Rent(info.BytesSize);
+        try
         {
-            ImageMode.Bilevel or ImageMode.L => [0],
-            ImageMode.LA => [0, 3],
-            ImageMode.P or ImageMode.RGB => [0, 1, 2],
-            ImageMode.RGBA => [0, 1, 2, 3],
-            _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Skia does not decode this mode"),
-        };
-        for (int i = 0; i < count; i++)
-            for (int c = 0; c < bpp; c++)
-                pixels[i * bpp + c] = rgba[i * 4 + channels[c]];
-        return new DecodedImage(mode, info.Width, info.Height, pixels);
+            SKCodecResult result;
+            fixed (byte* address = rgba) result = codec.GetPixels(info, (IntPtr)address);
+            if (result != SKCodecResult.Success)
+                throw NotAnImage(name, result == SKCodecResult.IncompleteInput ? "truncated file" : $"corrupt image data ({result})");
+
+            int count = info.Width * info.Height, bpp = mode.BytesPerPixel();
+            var pixels = new byte[count * bpp];
+            int[] channels = mode switch
+            {
+                ImageMode.Bilevel or ImageMode.L => [0],
+                ImageMode.LA => [0, 3],
+                ImageMode.P or ImageMode.RGB => [0, 1, 2],
+                ImageMode.RGBA => [0, 1, 2, 3],
+                _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Skia does not decode this mode"),
+            };
+            for (int i = 0; i < count; i++)
+                for (int c = 0; c < bpp; c++)
+                    pixels[i * bpp + c] = rgba[i * 4 + channels[c]];
+            return new DecodedImage(mode, info.Width, info.Height, pixels);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rgba);
+        }
     }
 
     static byte[] ReadFile(string path)
