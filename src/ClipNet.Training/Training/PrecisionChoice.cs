@@ -58,7 +58,7 @@ public static class PrecisionChoice
     /// Times <paramref name="step"/> on <paramref name="batch"/> in both precisions: one warm-up pass each (the first
     /// pass of a shape allocates), then <paramref name="rounds"/> alternating passes, keeping each precision's fastest
     /// (a busy machine only ever slows a pass down). AdamW is left out: it is the same float32 work in both. The model
-    /// is left as it was: the gradients are zeroed and buffers (BatchNorm statistics) restored.
+    /// is left as it was: the gradients are dropped and buffers (BatchNorm statistics) restored.
     /// </summary>
     public static PrecisionMeasurement Measure(ClipModel model, ContrastiveStep step, TrainingBatch batch, int rounds = 2)
     {
@@ -78,7 +78,7 @@ public static class PrecisionChoice
         finally
         {
             using var _ = torch.no_grad();
-            foreach (var p in model.parameters()) p.grad?.zero_();
+            foreach (var p in model.parameters()) p.grad = null;
             foreach (var (buffer, saved) in model.buffers().Zip(buffers)) { buffer.copy_(saved); saved.Dispose(); }
         }
         return new PrecisionMeasurement(batch.Count / best[TrainingPrecision.Float32], batch.Count / best[TrainingPrecision.BFloat16]);
