@@ -7,7 +7,7 @@ namespace ClipNet.Bench;
 /// The run's table. Each row is printed as it is measured and the table so far is written into BENCHMARKS.md
 /// at once (marked unfinished), so a run cut short on a busy machine still leaves what it measured.
 /// </summary>
-sealed class BenchTable(string machine)
+sealed class BenchTable(string machine, bool updatesFile = true)
 {
     readonly List<(string What, string Result)> rows = [];
     readonly Stopwatch clock = Stopwatch.StartNew();
@@ -16,10 +16,13 @@ sealed class BenchTable(string machine)
     {
         rows.Add(row);
         Console.WriteLine($"| {row.What} | {row.Result} |");
-        BenchmarksFile.ReplaceTable(Render(finished: false), quiet: true);
+        if (updatesFile) BenchmarksFile.ReplaceTable(Render(finished: false), quiet: true);
     }
 
-    public void Finish() => BenchmarksFile.ReplaceTable(Render(finished: true), quiet: false);
+    public void Finish()
+    {
+        if (updatesFile) BenchmarksFile.ReplaceTable(Render(finished: true), quiet: false);
+    }
 
     string Render(bool finished)
     {

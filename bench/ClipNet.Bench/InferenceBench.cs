@@ -91,13 +91,15 @@ static class InferenceBench
             $"{oldLoad:F2} s / {newLoad:F3} s / {bf16Load:F2} s ({oldLoad / newLoad:F0}× faster in float32)"));
     }
 
-    public static void ImageEncoding(string name, string checkpoint, double gemm32, double gemm16, BenchTable rows)
+    /// <summary>The rows of one architecture; returns images/s by batch size, float32 and bf16.</summary>
+    public static Dictionary<int, (double Float32, double BFloat16)> ImageEncoding(string name, string checkpoint, double gemm32, double gemm16, BenchTable rows)
     {
+        var rates = new Dictionary<int, (double Float32, double BFloat16)>();
         using var float32 = Clip.Load(checkpoint);
         using var bf16 = Clip.Load(checkpoint, ScalarType.BFloat16);
         var config = float32.Model.Config;
         int size = config.Vision.ImageSize;
-        double? flops = config.Vision.IsVisionTransformer ? Flops.VisionTransformer(config.Vision, config.EmbedDim) : null;
+        double flops = Flops.ImageTower(config);
         using var _ = torch.no_grad();
         foreach (int batch in new[] { 1, 8, 32 })
         {
@@ -106,16 +108,18 @@ static class InferenceBench
             int repeats = batch == 32 ? 1 : 3;
             double f32 = batch / Timing.Median(() => float32.Model.EncodeImage(pixels).Dispose(), repeats);
             double b16 = batch / Timing.Median(() => bf16.Model.EncodeImage(pixels16).Dispose(), repeats);
-            string Rate(double imagesPerSecond, double gemm) => flops is double f
-                ? $"{imagesPerSecond:F1} img/s = {imagesPerSecond * f / 1e9 / gemm:P0} of GEMM" : $"{imagesPerSecond:F1} img/s";
+            string Rate(double imagesPerSecond, double gemm) => $"{imagesPerSecond:F1} img/s = {imagesPerSecond * flops / 1e9 / gemm:P0} of GEMM";
+            rates[batch] = (f32, b16);
             rows.Add(($"{name} image, batch {batch}: float32 / bf16", $"{Rate(f32, gemm32)} / {Rate(b16, gemm16)} ({b16 / f32:F2}× float32)"));
         }
         var sample = torch.randn(8, 3, size, size);
         double cosine = nn.functional.cosine_similarity(float32.EncodePixels(sample), bf16.EncodePixels(sample), dim: 1).min().item<float>();
         rows.Add(($"{name} bf16 vs float32 embeddings, 8 random images", $"worst cosine {cosine:F5}"));
+        return rates;
     }
 
-    public static void Texts(string checkpoint, string shared, BenchTable rows)
+    /// <summary>The text rows; returns the fixed 77-token float32 rate, the path the peer runs.</summary>
+    public static double Texts(string checkpoint, string shared, BenchTable rows)
     {
         var captions = File.ReadLines(Path.Combine(shared, "data", "emoji-train", "captions.tsv")).Skip(1).Select(l => l.Split('\t')[1])
             .Concat(File.ReadLines(Path.Combine(shared, "data", "photos-demo", "captions.tsv")).Skip(1).Select(l => l.Split('\t')[1]))
@@ -131,6 +135,7 @@ static class InferenceBench
         rows.Add(("ViT-B/32 text, 32 captions padded to 77 tokens, float32", $"{fixed77:F1} txt/s"));
         rows.Add(($"same model, {captions.Count} real captions (emoji names, photos-demo) in length buckets: float32 / bf16",
             $"{bucketed:F0} txt/s ({bucketed / fixed77:F1}× the 77-token path) / {bucketedBf16:F0} txt/s ({bucketedBf16 / fixed77:F1}×)"));
+        return fixed77;
     }
 
     /// <summary>CPU model, the flags that decide the fast paths, cores and libtorch threads.</summary>

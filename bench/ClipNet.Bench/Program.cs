@@ -37,22 +37,43 @@ if (args.FirstOrDefault() == "serve")
     return;
 }
 
+// `-- training` runs only the GEMM rates and the ViT-B/32 training-step rows (TrainingBench.cs), printed, not written.
+if (args.FirstOrDefault() == "training") rows = new BenchTable(machine, updatesFile: false);
+
 double gemm = Timing.GemmGflops(1024);
 double gemmBf16 = Timing.GemmGflops(1024, ScalarType.BFloat16);
 rows.Add(("float32 GEMM 1024×1024 (libtorch)", $"{gemm:F1} GFLOP/s"));
 rows.Add(("bf16 GEMM 1024×1024 (libtorch)", $"{gemmBf16:F1} GFLOP/s ({gemmBf16 / gemm:F1}× float32)"));
+if (args.FirstOrDefault() == "training")
+{
+    TrainingBench.Run(gemm, gemmBf16, rows);
+    return;
+}
 
 string checkpoints = Directory.CreateTempSubdirectory("clipnet-bench-").FullName;
+Dictionary<int, (double Float32, double BFloat16)> vitB32Rates, resNetRates;
+double text77;
 try
 {
     string vitB32 = InferenceBench.RandomCheckpoint("ViT-B-32-quickgelu", checkpoints);
     InferenceBench.Loading(vitB32, Path.Combine(shared, "data", "photos-demo", "images", "astronaut.png"), rows);
-    InferenceBench.ImageEncoding("ViT-B/32", vitB32, gemm, gemmBf16, rows);
-    InferenceBench.Texts(vitB32, shared, rows);
+    vitB32Rates = InferenceBench.ImageEncoding("ViT-B/32", vitB32, gemm, gemmBf16, rows);
+    text77 = InferenceBench.Texts(vitB32, shared, rows);
     File.Delete(vitB32);
-    InferenceBench.ImageEncoding("RN50", InferenceBench.RandomCheckpoint("RN50-quickgelu", checkpoints), gemm, gemmBf16, rows);
+    resNetRates = InferenceBench.ImageEncoding("RN50", InferenceBench.RandomCheckpoint("RN50-quickgelu", checkpoints), gemm, gemmBf16, rows);
+    // The larger ViTs, one checkpoint on disk at a time (ViT-L/14's is 1.7 GB).
+    foreach (var (label, name) in new[] { ("ViT-B/16", "ViT-B-16-quickgelu"), ("ViT-L/14", "ViT-L-14-quickgelu") })
+    {
+        string checkpoint = InferenceBench.RandomCheckpoint(name, checkpoints);
+        InferenceBench.ImageEncoding(label, checkpoint, gemm, gemmBf16, rows);
+        File.Delete(checkpoint);
+    }
 }
 finally { Directory.Delete(checkpoints, recursive: true); }
+var training = TrainingBench.Run(gemm, gemmBf16, rows);
+// The peer runs after ClipNet's rows, alone on the machine as they were.
+var (peer, peerMissing) = PeerBench.Run(shared, ("ViT-B/32", 32), ("RN50", 8));
+PeerBench.AddRows(peer, peerMissing, new PeerComparison(vitB32Rates[32].Float32, vitB32Rates[32].BFloat16, text77, training, resNetRates[8].Float32), rows);
 
 foreach (string name in new[] { "ViT-B-32-quickgelu", "RN50-quickgelu" })
 {

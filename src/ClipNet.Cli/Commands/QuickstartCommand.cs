@@ -16,9 +16,10 @@ public static class QuickstartCommand
         var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => defaults.Seed };
         var architecture = new Option<string>("--arch") { Description = "Built-in architecture to train", DefaultValueFactory = _ => defaults.Architecture };
         var learningRate = new Option<double>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => defaults.LearningRate };
+        var precision = new Option<TrainingPrecision>("--precision") { Description = "float32, bfloat16 or auto (the faster, timed at the start)", DefaultValueFactory = _ => defaults.Precision };
         var evaluationImages = new Option<int>("--eval-images") { Description = "Held-out (and seen) scenes generated for evaluation and search", DefaultValueFactory = _ => defaults.EvaluationImages };
         var command = new Command("quickstart", "Train a small CLIP from scratch on generated captioned scenes (no download) and report zero-shot accuracy on unseen colour–shape pairs")
-            { output, epochs, scenes, seed, architecture, learningRate, evaluationImages };
+            { output, epochs, scenes, seed, architecture, learningRate, precision, evaluationImages };
         command.SetAction(parse =>
         {
             var options = defaults with
@@ -26,7 +27,7 @@ public static class QuickstartCommand
                 OutputDirectory = parse.GetValue(output)!, Epochs = parse.GetValue(epochs),
                 TrainingScenes = parse.GetValue(scenes), Seed = parse.GetValue(seed),
                 Architecture = parse.GetValue(architecture)!, LearningRate = parse.GetValue(learningRate),
-                EvaluationImages = parse.GetValue(evaluationImages),
+                EvaluationImages = parse.GetValue(evaluationImages), Precision = parse.GetValue(precision),
             };
             var result = TrainingProgressDisplay.Run("training", progress => QuickstartRun.Run(options, progress, Console.WriteLine));
             Console.WriteLine();

@@ -59,11 +59,23 @@ public sealed class AdamWOptimizer : IDisposable
     /// <summary>Every parameter by name, as the checkpoint stores the moments.</summary>
     public IEnumerable<(string Name, Parameter Parameter)> Parameters => groups.SelectMany(g => g.Parameters);
 
+    /// <summary>
+    /// Drops the gradients (PyTorch's <c>zero_grad(set_to_none=True)</c>): the next backward pass writes fresh ones
+    /// instead of adding to zeros, which saves two passes over every parameter's worth of memory.
+    /// </summary>
     public void ZeroGrad()
     {
         foreach (var (_, parameter) in Parameters)
-            parameter.grad?.zero_();
+            parameter.grad = null;
     }
+
+    /// <summary>
+    /// Elements updated together. The update is nine passes over four arrays; on a ViT-B/32 (151 M parameters, 2.4 GB
+    /// of parameters, gradients and moments) taken whole, each pass streams from main memory. Taken a slice at a time
+    /// (1 MB of each array), the later passes find their data in cache. Every element gets the same operations in the
+    /// same order either way, so the result is bit-identical.
+    /// </summary>
+    const long SliceElements = 1 << 18;
 
     public void Step()
     {
@@ -85,11 +97,28 @@ public sealed class AdamWOptimizer : IDisposable
                 double biasCorrection2 = 1 - Math.Pow(beta2, state.Step);
                 using Scalar stepSize = (-LearningRate / biasCorrection1).ToScalar(), rootCorrection2 = Math.Sqrt(biasCorrection2).ToScalar();
 
-                parameter.mul_(decay);
-                state.ExpAvg.mul_(beta1Scalar).add_(gradient, newGradientWeight);
-                state.ExpAvgSq.mul_(beta2Scalar).addcmul_(gradient, gradient, newSquareWeight);
-                var denominator = state.ExpAvgSq.sqrt().div_(rootCorrection2).add_(epsilonScalar, TensorArithmetic.One);
-                parameter.addcdiv_(state.ExpAvg, denominator, stepSize);
+                void Update(Tensor p, Tensor g, Tensor m, Tensor v)
+                {
+                    p.mul_(decay);
+                    m.mul_(beta1Scalar).add_(g, newGradientWeight);
+                    v.mul_(beta2Scalar).addcmul_(g, g, newSquareWeight);
+                    p.addcdiv_(m, v.sqrt().div_(rootCorrection2).add_(epsilonScalar, TensorArithmetic.One), stepSize);
+                }
+                long count = parameter.numel();
+                bool sliceable = count > SliceElements && parameter.is_contiguous() && gradient.is_contiguous()
+                                 && state.ExpAvg.is_contiguous() && state.ExpAvgSq.is_contiguous();
+                if (!sliceable)
+                {
+                    Update(parameter, gradient, state.ExpAvg, state.ExpAvgSq);
+                    continue;
+                }
+                Tensor p = parameter.view(-1), g = gradient.view(-1), m = state.ExpAvg.view(-1), v = state.ExpAvgSq.view(-1);
+                for (long start = 0; start < count; start += SliceElements)
+                {
+                    using var slice = NewDisposeScope();
+                    long length = Math.Min(SliceElements, count - start);
+                    Update(p.narrow(0, start, length), g.narrow(0, start, length), m.narrow(0, start, length), v.narrow(0, start, length));
+                }
             }
         }
     }

@@ -21,6 +21,9 @@ public sealed class Trainer(ClipModel model, TrainingOptions options, ITrainingB
 {
     public IProgress<TrainingProgress>? Progress { get; init; }
 
+    /// <summary>Messages for the user, such as the precision <see cref="TrainingPrecision.Auto"/> chose and why.</summary>
+    public Action<string>? Log { get; init; }
+
     /// <summary>Runs before training (epoch −1) and after every epoch; its metrics (e.g. zero-shot accuracy) go into the metrics log.</summary>
     public Func<ClipModel, int, IReadOnlyDictionary<string, double>>? EvaluateEpoch { get; init; }
 
@@ -36,11 +39,12 @@ public sealed class Trainer(ClipModel model, TrainingOptions options, ITrainingB
         var optimizer = WeightDecayGroups.CreateAdamW(model, options.LearningRate, options.WeightDecay,
             options.Beta1, options.Beta2, options.Epsilon);
         var position = new TrainingPosition(0, 0, 0);
+        TrainingPrecision? resumedPrecision = null;
         if (resume)
         {
             string checkpoint = TrainingCheckpoint.Latest(runDirectory)
                 ?? throw new ClipNetException($"{runDirectory}: no checkpoint to resume from");
-            (position, int seed) = TrainingCheckpoint.Restore(checkpoint, model, optimizer);
+            (position, int seed, resumedPrecision) = TrainingCheckpoint.Restore(checkpoint, model, optimizer);
             if (seed != options.Seed)
                 throw new ClipNetException($"{checkpoint}: was trained with seed {seed}, but this run asks for seed {options.Seed}");
         }
@@ -48,6 +52,8 @@ public sealed class Trainer(ClipModel model, TrainingOptions options, ITrainingB
         var schedule = new LearningRateSchedule(options.Schedule, options.LearningRate, options.WarmupSteps, TotalSteps, options.CooldownSteps);
         var step = new ContrastiveStep(model, options.Loss, options.Lock, options.MicroBatchSize);
         using var metrics = new MetricsLog(Path.Combine(runDirectory, "metrics.jsonl"), position.Step);
+        var precision = ResolvePrecision(step, position, resumedPrecision, metrics);
+        var computeType = PrecisionChoice.ComputeType(precision);
         var trainable = model.parameters().Where(p => p.requires_grad).ToList();
         int stepsThisRun = 0, current = position.Step;
         double lastLoss = double.NaN;
@@ -68,7 +74,7 @@ public sealed class Trainer(ClipModel model, TrainingOptions options, ITrainingB
                 optimizer.LearningRate = rate;
                 optimizer.ZeroGrad();
                 LossOutput output;
-                using (model.Precision.Use(options.Precision == TrainingPrecision.BFloat16 ? ScalarType.BFloat16 : null))
+                using (model.Precision.Use(computeType))
                     output = step.Run(batch);
                 double? gradientNorm = options.GradientClipNorm is double maxNorm
                     ? nn.utils.clip_grad_norm_(trainable, maxNorm) : null;
@@ -84,7 +90,7 @@ public sealed class Trainer(ClipModel model, TrainingOptions options, ITrainingB
                 var record = new JsonObject
                 {
                     ["step"] = current, ["epoch"] = epoch, ["loss"] = lastLoss, ["inverse_temperature"] = inverseTemperature,
-                    ["lr"] = rate, ["samples_per_s"] = samplesPerSecond,
+                    ["lr"] = rate, ["samples_per_s"] = samplesPerSecond, ["precision"] = PrecisionChoice.Name(precision),
                 };
                 if (gradientNorm is double norm) record["grad_norm"] = norm;
                 metrics.Write(record);
@@ -94,14 +100,44 @@ public sealed class Trainer(ClipModel model, TrainingOptions options, ITrainingB
                 var here = new TrainingPosition(current, epoch, batchIndex);
                 bool pause = options.StopAfterSteps is int stopAfter && stepsThisRun >= stopAfter;
                 if ((options.CheckpointEvery > 0 && current % options.CheckpointEvery == 0) || pause)
-                    lastCheckpoint = TrainingCheckpoint.Save(runDirectory, model, optimizer, here, options.Seed);
+                    lastCheckpoint = TrainingCheckpoint.Save(runDirectory, model, optimizer, here, options.Seed, precision);
                 if (pause) return new TrainingResult(stepsThisRun, TotalSteps, lastLoss, lastCheckpoint, metrics.Path);
             }
             Evaluate(metrics, current, epoch);
         }
         if (lastCheckpoint is null || !lastCheckpoint.EndsWith($"step-{current:D7}"))
-            lastCheckpoint = TrainingCheckpoint.Save(runDirectory, model, optimizer, new TrainingPosition(current, options.Epochs, 0), options.Seed);
+            lastCheckpoint = TrainingCheckpoint.Save(runDirectory, model, optimizer, new TrainingPosition(current, options.Epochs, 0), options.Seed, precision);
         return new TrainingResult(stepsThisRun, TotalSteps, lastLoss, lastCheckpoint, metrics.Path);
+    }
+
+    /// <summary>
+    /// The precision to train in: the one asked for; for <see cref="TrainingPrecision.Auto"/>, the one a resumed run
+    /// trained in (so it continues bit-exactly), else the faster of the two measured on the first batch, recorded in
+    /// the metrics (with both rates) and logged.
+    /// </summary>
+    TrainingPrecision ResolvePrecision(ContrastiveStep step, TrainingPosition position, TrainingPrecision? resumed, MetricsLog metrics)
+    {
+        if (options.Precision != TrainingPrecision.Auto) return options.Precision;
+        if (resumed is TrainingPrecision kept)
+        {
+            Log?.Invoke($"Precision: {PrecisionChoice.Name(kept)}, as chosen when this run started");
+            return kept;
+        }
+        PrecisionMeasurement measured;
+        // Any batch measures the same work; the data's first is the one every run has.
+        using (var batches = data.Epoch(0, 0).GetEnumerator())
+        {
+            if (!batches.MoveNext()) return TrainingPrecision.Float32;
+            using var batch = batches.Current;
+            measured = PrecisionChoice.Measure(model, step, batch);
+        }
+        metrics.Write(new JsonObject
+        {
+            ["step"] = position.Step, ["precision"] = PrecisionChoice.Name(measured.Chosen),
+            ["float32_samples_per_s"] = measured.Float32SamplesPerSecond, ["bfloat16_samples_per_s"] = measured.BFloat16SamplesPerSecond,
+        });
+        Log?.Invoke(measured.Describe());
+        return measured.Chosen;
     }
 
     void Evaluate(MetricsLog metrics, int step, int epoch)

@@ -14,7 +14,7 @@ public sealed record TrainingPosition(int Step, int Epoch, int BatchInEpoch);
 /// <summary>
 /// A training checkpoint folder: `open_clip_model.safetensors` (OpenCLIP names, loadable by the Python
 /// tools) and `open_clip_config.json`, plus `optimizer.safetensors` (AdamW moments and step counts) and
-/// `trainer_state.json` (position, seed). Written into a temporary folder that is renamed into place, and
+/// `trainer_state.json` (position, seed, precision). Written into a temporary folder that is renamed into place, and
 /// `latest` is replaced atomically afterwards, so a crash at any moment leaves the previous checkpoint intact.
 /// </summary>
 public static class TrainingCheckpoint
@@ -27,7 +27,8 @@ public static class TrainingCheckpoint
     const string StateFile = "trainer_state.json";
     const string LatestFile = "latest";
 
-    public static string Save(string runDirectory, ClipModel model, AdamWOptimizer optimizer, TrainingPosition position, int seed)
+    public static string Save(string runDirectory, ClipModel model, AdamWOptimizer optimizer, TrainingPosition position, int seed,
+        TrainingPrecision precision)
     {
         string root = Path.Combine(runDirectory, "checkpoints");
         Directory.CreateDirectory(root);
@@ -42,6 +43,7 @@ public static class TrainingCheckpoint
             var state = new JsonObject
             {
                 ["step"] = position.Step, ["epoch"] = position.Epoch, ["batch_in_epoch"] = position.BatchInEpoch, ["seed"] = seed,
+                ["precision"] = PrecisionChoice.Name(precision),
             };
             AtomicFile.WriteAllText(Path.Combine(temporary, StateFile), state.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         });
@@ -61,8 +63,11 @@ public static class TrainingCheckpoint
         return Directory.Exists(directory) ? directory : throw new ClipNetException($"{latest} names {directory}, which does not exist");
     }
 
-    /// <summary>Restores weights and optimizer state from a checkpoint folder and returns where to continue.</summary>
-    public static (TrainingPosition Position, int Seed) Restore(string checkpoint, ClipModel model, AdamWOptimizer optimizer)
+    /// <summary>
+    /// Restores weights and optimizer state from a checkpoint folder and returns where to continue, with the precision
+    /// the run trained in (null for checkpoints written before it was recorded).
+    /// </summary>
+    public static (TrainingPosition Position, int Seed, TrainingPrecision? Precision) Restore(string checkpoint, ClipModel model, AdamWOptimizer optimizer)
     {
         string weightsPath = Path.Combine(checkpoint, WeightsFile);
         using (var weights = SafeTensorsFile.Open(weightsPath))
@@ -77,7 +82,9 @@ public static class TrainingCheckpoint
                 $"start a new run with --init {checkpoint} to fine-tune from its weights");
         using (var optimizerFile = SafeTensorsFile.Open(optimizerPath))
             optimizer.LoadState(optimizerFile, optimizerPath);
-        var state = JsonNode.Parse(File.ReadAllText(Path.Combine(checkpoint, StateFile)))!;
-        return (new TrainingPosition((int)state["step"]!, (int)state["epoch"]!, (int)state["batch_in_epoch"]!), (int)state["seed"]!);
+        string statePath = Path.Combine(checkpoint, StateFile);
+        var state = JsonNode.Parse(File.ReadAllText(statePath))!;
+        var precision = state["precision"] is JsonNode name ? PrecisionChoice.Parse((string)name!, statePath) : (TrainingPrecision?)null;
+        return (new TrainingPosition((int)state["step"]!, (int)state["epoch"]!, (int)state["batch_in_epoch"]!), (int)state["seed"]!, precision);
     }
 }

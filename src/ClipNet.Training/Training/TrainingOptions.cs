@@ -10,6 +10,11 @@ public enum TrainingPrecision
     Float32,
     /// <summary>Matrix work in bf16; master weights, LayerNorm and the loss in float32.</summary>
     BFloat16,
+    /// <summary>
+    /// Whichever of the two is faster on this machine for this model, measured on the run's first batch before training
+    /// (<see cref="PrecisionChoice"/>); the choice is logged, recorded in the metrics and kept when the run is resumed.
+    /// </summary>
+    Auto,
 }
 
 /// <summary>Everything that decides a training run. The defaults follow the CLIP paper where it states them.</summary>

@@ -17,7 +17,8 @@ public static class TrainingPlots
         Directory.CreateDirectory(outputDirectory);
         var records = MetricsLog.Read(metricsPath).ToList();
         var stepRecords = records.Where(r => r["loss"] is not null).ToList();
-        var evalRecords = records.Where(r => r["loss"] is null).ToList();
+        // Neither a step nor an evaluation: the record of the precision `auto` chose.
+        var evalRecords = records.Where(r => r["loss"] is null && r["precision"] is null).ToList();
         var written = new List<string>();
 
         foreach (string series in StepSeries)

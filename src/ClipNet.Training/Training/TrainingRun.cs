@@ -51,6 +51,7 @@ public static class TrainingRun
         var trainer = new Trainer(model, options.Training, batches, options.OutputDirectory)
         {
             Progress = progress,
+            Log = log,
             EvaluateEpoch = validation is null ? null : (_, _) => validation.Evaluate(clip),
         };
         var result = trainer.Run(options.Resume);

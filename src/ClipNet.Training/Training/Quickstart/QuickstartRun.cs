@@ -51,13 +51,14 @@ public static class QuickstartRun
         var trainingOptions = new TrainingOptions
         {
             Epochs = options.Epochs, BatchSize = options.BatchSize, LearningRate = options.LearningRate,
-            WarmupSteps = Math.Max(1, data.BatchesPerEpoch / 2), WeightDecay = 0.1, Seed = options.Seed,
+            WarmupSteps = Math.Max(1, data.BatchesPerEpoch / 2), WeightDecay = 0.1, Seed = options.Seed, Precision = options.Precision,
         };
         double untrained = double.NaN;
         var latest = new Dictionary<string, double>();
         var trainer = new Trainer(model, trainingOptions, data, runDirectory)
         {
             Progress = progress,
+            Log = log,
             EvaluateEpoch = (_, epoch) =>
             {
                 var accuracy = new Dictionary<string, double>
@@ -131,6 +132,8 @@ public sealed record QuickstartOptions
     public int Epochs { get; init; } = 7;
     public int BatchSize { get; init; } = 128;
     public double LearningRate { get; init; } = 1e-3;
+    /// <summary>Auto: float32 or bf16 mixed, whichever trains faster on this machine (measured at the start).</summary>
+    public TrainingPrecision Precision { get; init; } = TrainingPrecision.Auto;
     public int EvaluationImages { get; init; } = 600;
     public int Seed { get; init; }
     /// <summary>Share of scenes with two shapes; single shapes tie words to shapes faster, pairs teach relations.</summary>

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace ClipNet.Bench;
+
+/// <summary>What the peer script printed for one model and batch size (per second: images, texts, training samples).</summary>
+sealed record PeerFigures(string Model, int Batch, double ImageFloat32, double TextFloat32, double? ImageBf16, double? TextBf16, double TrainingStep);
+
+/// <summary>ClipNet's figures of this run that the peer's are set against.</summary>
+sealed record PeerComparison(double VitImageFloat32, double VitImageBf16, double VitText77, TrainingRates VitTraining, double ResNetImageFloat32);
+
+/// <summary>
+/// The peer, run in the same bench run: OpenAI's `clip/model.py` timed by `../shared/peer/peer_bench.py` on Debian's
+/// PyTorch 1.13 (`python3-torch`) with OpenBLAS, 2 threads, random weights. It runs only when the system python has
+/// torch and the threaded OpenBLAS (without it torch falls back to the reference BLAS, ~20× slower, which would
+/// flatter ClipNet); otherwise one row says what is missing. Nothing in the tests needs python.
+/// </summary>
+static partial class PeerBench
+{
+    const string Python = "/usr/bin/python3";
+    const string OpenBlas = "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3";
+    public const string Description = "peer: OpenAI clip/model.py, Debian PyTorch 1.13 + OpenBLAS, 2 threads";
+
+    /// <summary>Runs the peer for each (model, batch); null and a reason when it cannot run here.</summary>
+    public static (List<PeerFigures>? Figures, string? Missing) Run(string shared, params (string Model, int Batch)[] runs)
+    {
+        string folder = Path.Combine(shared, "peer");
+        string script = Path.Combine(folder, "peer_bench.py"), model = Path.Combine(folder, "openai_clip_model.py");
+        if (!File.Exists(script) || !File.Exists(model)) return (null, $"{folder} lacks peer_bench.py or openai_clip_model.py");
+        if (!File.Exists(Python)) return (null, $"no {Python}");
+        if (!File.Exists(OpenBlas)) return (null, "no threaded OpenBLAS (apt-get install libopenblas0-pthread): the peer would run on the reference BLAS");
+        var (code, _, error) = Execute(["-c", "import torch"]);
+        if (code != 0) return (null, $"{Python} has no torch (apt-get install python3-torch): {error.Trim().Split('\n')[^1]}");
+
+        var figures = new List<PeerFigures>();
+        foreach (var (name, batch) in runs)
+        {
+            var (exit, output, stderr) = Execute([script, model, name, batch.ToString(CultureInfo.InvariantCulture)]);
+            if (exit != 0) return (null, $"peer_bench.py {name} {batch} failed (exit {exit}): {stderr.Trim().Split('\n')[^1]}");
+            figures.Add(Parse(name, batch, output));
+        }
+        return (figures, null);
+    }
+
+    /// <summary>The rows that set the peer's figures beside ClipNet's of the same run, as ratios.</summary>
+    public static void AddRows(List<PeerFigures>? figures, string? missing, PeerComparison ours, BenchTable rows)
+    {
+        if (figures is null)
+        {
+            rows.Add(($"{Description}", $"not run: {missing}"));
+            return;
+        }
+        foreach (var peer in figures)
+        {
+            string prefix = $"{Description}; {peer.Model}, batch {peer.Batch}";
+            if (peer.Model == "RN50")
+            {
+                rows.Add(($"{prefix}: image, float32", $"{peer.ImageFloat32:F1} img/s; ClipNet {ours.ResNetImageFloat32:F1} = {ours.ResNetImageFloat32 / peer.ImageFloat32:F2}× the peer"));
+                continue;
+            }
+            rows.Add(($"{prefix}: image, float32 / bf16 (peer: autocast)",
+                $"{peer.ImageFloat32:F1} / {Format(peer.ImageBf16)} img/s; ClipNet {ours.VitImageFloat32:F1} / {ours.VitImageBf16:F1} = " +
+                $"{ours.VitImageFloat32 / peer.ImageFloat32:F2}× / {Ratio(ours.VitImageBf16, peer.ImageBf16)} the peer"));
+            rows.Add(($"{prefix}: text, 77 tokens, float32", $"{peer.TextFloat32:F1} txt/s; ClipNet {ours.VitText77:F1} = {ours.VitText77 / peer.TextFloat32:F2}× the peer"));
+            rows.Add(($"{prefix}: training step (peer: float32)",
+                $"{peer.TrainingStep:F2} samples/s; ClipNet float32 {ours.VitTraining.Float32:F2} = {ours.VitTraining.Float32 / peer.TrainingStep:F2}× (target ≥ 2×), " +
+                $"bf16 mixed {ours.VitTraining.BFloat16:F2} = {ours.VitTraining.BFloat16 / peer.TrainingStep:F2}× (target ≥ 4×)"));
+        }
+    }
+
+    static string Format(double? rate) => rate is double r ? r.ToString("F1", CultureInfo.InvariantCulture) : "—";
+    static string Ratio(double ours, double? peer) => peer is double p ? $"{ours / p:F2}×" : "—";
+
+    internal static PeerFigures Parse(string model, int batch, string output)
+    {
+        double Find(Regex pattern, string what) => pattern.Match(output) is { Success: true } m
+            ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)
+            : throw new InvalidOperationException($"peer_bench.py printed no {what}:\n{output}");
+        double? Optional(Regex pattern) => pattern.Match(output) is { Success: true } m ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+        return new PeerFigures(model, batch,
+            Find(Float32Image(), "float32 image rate"), Find(Float32Text(), "float32 text rate"),
+            Optional(Bf16Image()), Optional(Bf16Text()), Find(TrainingStep(), "training step rate"));
+    }
+
+    [GeneratedRegex(@"fp32 bs=\d+: encode_image ([\d.]+) img/s")] private static partial Regex Float32Image();
+    [GeneratedRegex(@"fp32 bs=\d+: encode_image [\d.]+ img/s, encode_text ([\d.]+) txt/s")] private static partial Regex Float32Text();
+    [GeneratedRegex(@"bf16-autocast bs=\d+: encode_image ([\d.]+) img/s")] private static partial Regex Bf16Image();
+    [GeneratedRegex(@"bf16-autocast bs=\d+: encode_image [\d.]+ img/s, encode_text ([\d.]+) txt/s")] private static partial Regex Bf16Text();
+    [GeneratedRegex(@"fp32 train step bs=\d+: ([\d.]+) samples/s")] private static partial Regex TrainingStep();
+
+    /// <summary>The system python, as the peer's README runs it (OpenBLAS tuning variables unset, so it detects the CPU itself).</summary>
+    static (int Code, string Output, string Error) Execute(string[] arguments)
+    {
+        var start = new ProcessStartInfo(Python, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment.Remove("OPENBLAS_CORETYPE");
+        start.Environment.Remove("OPENBLAS_L2_SIZE");
+        start.Environment.Remove("PYTHONPATH");
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output, error.Result);
+    }
+}

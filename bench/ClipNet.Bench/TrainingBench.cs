@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using ClipNet.Data;
+using ClipNet.Model;
+using ClipNet.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ClipNet.Bench;
+
+/// <summary>Samples per second of a whole training step (forward, backward, AdamW), float32 and bf16 mixed.</summary>
+sealed record TrainingRates(double Float32, double BFloat16);
+
+/// <summary>
+/// A ViT-B/32 training step at batch 32, shaped as the peer's (`../shared/peer/peer_bench.py`): random weights,
+/// random pixels, captions of random tokens with the end token at position 20, the symmetric contrastive loss and
+/// AdamW. ClipNet runs the text tower up to the batch's last end token (21 positions), the peer all 77. Each phase
+/// is timed on its own, so the rows say where a step's time goes, and the step's counted FLOPs are set against the
+/// GEMM rate of the same precision.
+/// </summary>
+static class TrainingBench
+{
+    const int Batch = 32;
+    const int TextPositions = 21;
+
+    public static TrainingRates Run(double gemm32, double gemm16, BenchTable rows)
+    {
+        var config = ModelConfigs.Get("ViT-B-32-quickgelu");
+        double flopsPerSample = 3 * (Flops.VisionTransformer(config.Vision, config.EmbedDim) + Flops.TextTransformer(config.Text, config.EmbedDim, TextPositions));
+        torch.manual_seed(0);
+        using var model = new ClipModel(config);
+        model.train();
+        using var optimizer = WeightDecayGroups.CreateAdamW(model, 1e-5, 0.2, 0.9, 0.98, 1e-6);
+        var step = new ContrastiveStep(model, LossKind.Contrastive, TowerLock.None, 0);
+        using var batch = new TrainingBatch(torch.randn(Batch, 3, 224, 224), PeerTokens(Batch, config.Text.EndOfTextId));
+
+        var float32 = Phases(model, optimizer, step, batch, null, repeats: 2);
+        var bf16 = Phases(model, optimizer, step, batch, ScalarType.BFloat16, repeats: 2);
+        string Rate(StepPhases p, double gemm) =>
+            $"{p.SamplesPerSecond:F2} samples/s = {p.SamplesPerSecond * flopsPerSample / 1e9:F0} GFLOP/s = {p.SamplesPerSecond * flopsPerSample / 1e9 / gemm:P0} of GEMM";
+        rows.Add(($"ViT-B/32 training step, batch {Batch} (forward, backward, AdamW; {flopsPerSample / 1e9:F1} GFLOP a sample), float32",
+            Rate(float32, gemm32)));
+        rows.Add(("same, bf16 mixed (float32 master weights, matrix products in bf16)",
+            $"{Rate(bf16, gemm16)} ({bf16.SamplesPerSecond / float32.SamplesPerSecond:F2}× float32)"));
+        rows.Add(("same step by phase, float32 / bf16: zeroing gradients, loss and backward (ContrastiveStep), AdamW",
+            $"{float32.Describe()} / {bf16.Describe()}"));
+        return new TrainingRates(float32.SamplesPerSecond, bf16.SamplesPerSecond);
+    }
+
+    sealed record StepPhases(double ZeroGrad, double LossAndBackward, double Optimizer)
+    {
+        public double SamplesPerSecond => Batch / (ZeroGrad + LossAndBackward + Optimizer);
+        public string Describe() => $"{ZeroGrad:F2} + {LossAndBackward:F2} + {Optimizer:F2} s";
+    }
+
+    /// <summary>The median of each phase over <paramref name="repeats"/> steps after one warm-up step.</summary>
+    static StepPhases Phases(ClipModel model, AdamWOptimizer optimizer, ContrastiveStep step, TrainingBatch batch, ScalarType? compute, int repeats)
+    {
+        var times = new List<double[]>();
+        for (int i = 0; i <= repeats; i++)
+        {
+            using var scope = NewDisposeScope();
+            var clock = Stopwatch.StartNew();
+            optimizer.ZeroGrad();
+            double zero = clock.Elapsed.TotalSeconds;
+            using (model.Precision.Use(compute)) step.Run(batch);
+            double backward = clock.Elapsed.TotalSeconds;
+            optimizer.Step();
+            double end = clock.Elapsed.TotalSeconds;
+            if (i > 0) times.Add([zero, backward - zero, end - backward]);
+        }
+        double Median(int phase) => times.Select(t => t[phase]).Order().ElementAt(times.Count / 2);
+        return new StepPhases(Median(0), Median(1), Median(2));
+    }
+
+    /// <summary>The peer script's captions: random tokens (never the end token) with the end token at position 20.</summary>
+    static Tensor PeerTokens(int n, int endOfText)
+    {
+        var ids = torch.randint(1, 49405, [n, 77], ScalarType.Int64);
+        ids[.., TextPositions - 1] = endOfText;
+        return ids;
+    }
+}
