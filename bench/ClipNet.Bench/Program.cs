@@ -9,6 +9,8 @@ using static TorchSharp.torch;
 // Measures ClipNet against this machine's own GEMM rate and compares alternative paths, all in one run, so
 // the ratios are meaningful even on a noisy machine. Results go to stdout as a Markdown table and replace the
 // generated table in BENCHMARKS.md.
+// The allocator settings every model gets, before libtorch's threads first allocate (see NativeMemory).
+NativeMemory.KeepFreedMemoryMapped();
 if (InferenceBench.RunChild(args)) return;
 torch.set_grad_enabled(true);
 string machine = InferenceBench.MachineLine();
@@ -20,6 +22,13 @@ string shared = args.Length > 0 ? args[0] : "../shared";
 if (args.FirstOrDefault() == "search")
 {
     PrintRows(SearchBench.Run(args.Length > 1 ? args[1] : "../shared"));
+    return;
+}
+
+// `-- towers [BATCHES]` runs only the image towers with page faults per forward pass (TowerBench.cs).
+if (args.FirstOrDefault() == "towers")
+{
+    PrintRows(TowerBench.Run(args));
     return;
 }
 
