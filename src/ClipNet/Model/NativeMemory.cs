@@ -5,20 +5,22 @@ namespace ClipNet.Model;
 /// <summary>
 /// Keeps glibc's malloc from handing the memory of large tensors back to the system after every operation.
 /// <para>
-/// libtorch allocates CPU tensors with malloc. glibc serves requests above its mmap threshold (dynamic, at most
-/// 32 MiB) with a fresh mmap and unmaps them on free, and trims the heap's top once more than twice that threshold is
-/// free. Each new mapping is zero pages the kernel must fault in one 4 KiB page at a time when the operation writes
-/// its output. RN50's activations at batch 32 are up to 100 MB a tensor (256 channels × 56² × 32 images in float32),
-/// so every convolution, BatchNorm and ReLU wrote into memory just mapped: measured 46,000 minor page faults per image
-/// at batch 32 (13,800 at batch 8) against none with the settings below, and throughput per image fell 4× from batch 8
-/// to batch 32. ViT-B/32 float32 showed the same effect more mildly (3,200 faults per image at batch 32).
+/// Why (issue 15, RN50 "collapsing" at batch 32): libtorch allocates CPU tensors with malloc. glibc serves requests
+/// above its mmap threshold (dynamic, at most 32 MiB) with a fresh mmap and unmaps them on free, trims the heap's free
+/// top, and gives each new thread an arena of 64 MiB heaps that are unmapped when empty. Each new mapping is zero pages
+/// the kernel faults in one 4 KiB page at a time as an operation writes its output. RN50's activations at batch 32 are
+/// up to 100 MB a tensor (256 channels × 56² × 32 images, float32), so every convolution, BatchNorm and ReLU wrote into
+/// memory just mapped. Measured on the 2-core machine (bench `-- towers`, minor page faults per image, RN50 float32):
+/// 13,500 at batch 8 and 46,000 at batch 32 by default; 4,200 and 4,700 with the settings below made here; 1 and 5,100
+/// with the same settings given as GLIBC_TUNABLES at process start (which also binds threads that allocated before
+/// this code ran to the one arena). Throughput per image fell 4× from batch 8 to batch 32 before.
 /// </para>
 /// <para>
-/// The fix, made once before the first model is built: no mmap for large blocks (M_MMAP_MAX 0), and no trimming of
-/// the heap's free top (M_TRIM_THRESHOLD at its maximum), so memory freed by one forward pass is reused, already
-/// mapped, by the next. The cost is that a process keeps the peak of what it used, as PyTorch processes run with
-/// jemalloc or tcmalloc do. A user who sets any glibc.malloc tunable in GLIBC_TUNABLES has made their own choice and
-/// it is left alone; on other C libraries and systems nothing happens.
+/// The settings, made once before the first model is built: no mmap for large blocks (M_MMAP_MAX 0), no trimming of
+/// the heap's free top (M_TRIM_THRESHOLD at its maximum), and no new arenas (M_ARENA_MAX 1), so memory freed by one
+/// forward pass is reused, still mapped, by the next. The cost is that a process keeps the peak of what it used, as
+/// PyTorch processes run with jemalloc or tcmalloc do. A user who sets any glibc.malloc tunable in GLIBC_TUNABLES has
+/// made their own choice and it is left alone; on other C libraries and systems nothing happens.
 /// </para>
 /// </summary>
 public static class NativeMemory
