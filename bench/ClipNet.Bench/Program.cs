@@ -9,6 +9,8 @@ using static TorchSharp.torch;
 // Measures ClipNet against this machine's own GEMM rate and compares alternative paths, all in one run, so
 // the ratios are meaningful even on a noisy machine. Results go to stdout as a Markdown table and replace the
 // generated table in BENCHMARKS.md.
+// The allocator settings every model gets, before libtorch's threads first allocate (see NativeMemory).
+NativeMemory.KeepFreedMemoryMapped();
 if (InferenceBench.RunChild(args)) return;
 torch.set_grad_enabled(true);
 string machine = InferenceBench.MachineLine();
@@ -27,6 +29,13 @@ if (args.FirstOrDefault() == "search")
 if (args.FirstOrDefault() == "preprocess")
 {
     PrintRows(PreprocessBench.Run(args.Length > 1 ? args[1] : "../shared"));
+    return;
+}
+
+// `-- towers [BATCHES]` runs only the image towers with page faults per forward pass (TowerBench.cs).
+if (args.FirstOrDefault() == "towers")
+{
+    PrintRows(TowerBench.Run(args));
     return;
 }
 
@@ -57,15 +66,15 @@ try
 {
     string vitB32 = InferenceBench.RandomCheckpoint("ViT-B-32-quickgelu", checkpoints);
     InferenceBench.Loading(vitB32, Path.Combine(shared, "data", "photos-demo", "images", "astronaut.png"), rows);
-    vitB32Rates = InferenceBench.ImageEncoding("ViT-B/32", vitB32, gemm, gemmBf16, rows);
+    vitB32Rates = InferenceBench.ImageEncoding("ViT-B/32", vitB32, gemm, gemmBf16, rows, [1, 8, 32, 64]);
     text77 = InferenceBench.Texts(vitB32, shared, rows);
     File.Delete(vitB32);
-    resNetRates = InferenceBench.ImageEncoding("RN50", InferenceBench.RandomCheckpoint("RN50-quickgelu", checkpoints), gemm, gemmBf16, rows);
+    resNetRates = InferenceBench.ImageEncoding("RN50", InferenceBench.RandomCheckpoint("RN50-quickgelu", checkpoints), gemm, gemmBf16, rows, [1, 8, 32, 64]);
     // The larger ViTs, one checkpoint on disk at a time (ViT-L/14's is 1.7 GB).
     foreach (var (label, name) in new[] { ("ViT-B/16", "ViT-B-16-quickgelu"), ("ViT-L/14", "ViT-L-14-quickgelu") })
     {
         string checkpoint = InferenceBench.RandomCheckpoint(name, checkpoints);
-        InferenceBench.ImageEncoding(label, checkpoint, gemm, gemmBf16, rows);
+        InferenceBench.ImageEncoding(label, checkpoint, gemm, gemmBf16, rows, [1, 8, 32]);
         File.Delete(checkpoint);
     }
 }

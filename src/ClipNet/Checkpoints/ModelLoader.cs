@@ -41,7 +41,8 @@ public static class ModelLoader
         CheckTokenizer(config, configSource, tokenizer, File.Exists(vocab) ? vocab : "the standard CLIP vocabulary");
 
         var model = new ClipModel(config, ParameterFactory.Uninitialized(dtype));
-        WeightAssignment.Assign(model, weights, stateDict.SourcePath, device: device);
+        // Weights that are converted (a bf16 load of float32 files) give their mapped pages back one by one.
+        WeightAssignment.Assign(model, weights, stateDict.SourcePath, device: device, copied: MappedPages.OfThisProcess().Release);
         model.eval();
         return new LoadedModel(model, tokenizer, preprocessor, stateDict.Format, stateDict.SourcePath) { Warnings = warnings };
     }

@@ -17,8 +17,9 @@ public static class WeightAssignment
         key.EndsWith("position_ids") || key.EndsWith("attn_mask");
 
     /// <param name="floatType">Converts the module's floating-point tensors first (a copy of each); null keeps their types.</param>
+    /// <param name="copied">Called with each source tensor whose data was copied (converted or moved) rather than used in place.</param>
     public static void Assign(nn.Module module, IReadOnlyDictionary<string, Tensor> source, string sourceName,
-        ScalarType? floatType = null, Device? device = null)
+        ScalarType? floatType = null, Device? device = null, Action<Tensor>? copied = null)
     {
         // set_ re-points storage but keeps the target's dtype, so the module must already have the wanted types.
         if (floatType is ScalarType type) module.to(type);
@@ -47,7 +48,9 @@ public static class WeightAssignment
         foreach (var (name, target) in targets)
         {
             var value = source[name];
-            target.set_(value.to(target.dtype, target.device));
+            bool inPlace = value.dtype == target.dtype && value.device_type == target.device_type && value.device_index == target.device_index;
+            target.set_(inPlace ? value : value.to(target.dtype, target.device));
+            if (!inPlace) copied?.Invoke(value);
         }
     }
 

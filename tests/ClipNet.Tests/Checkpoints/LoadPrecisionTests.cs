@@ -96,6 +96,47 @@ public class LoadPrecisionTests
         }
     }
 
+    /// <summary>
+    /// Issue 15: a bf16 load of float32 weights casts tensor by tensor from the mapped file and gives each tensor's
+    /// pages back once cast, so the file's pages and the converted model are never resident together. Without that,
+    /// every page of the file stays resident until the load ends (the cast read them all).
+    /// </summary>
+    [Fact]
+    public void ABFloat16LoadOfFloat32WeightsKeepsAlmostNoneOfTheFileResident()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("float32.safetensors");
+        using (var scope = NewDisposeScope())
+        using (var random = new ClipModel(ModelConfigs.Get("quickstart-ViT-32px")))
+            SafeTensors.SafeTensorsWriter.Write(path, random.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.contiguous()));
+        long fileBytes = new FileInfo(path).Length;
+
+        using var bf16 = Clip.Load(path, ScalarType.BFloat16);
+        long resident = ResidentBytesMappedFrom(path);
+        // What stays mapped is what stays float32 (LayerNorm, the temperature) and the pages cast tensors share with them.
+        Assert.True(resident < fileBytes / 10, $"{resident} of the file's {fileBytes} bytes are resident after a bf16 load");
+
+        // The float32 tensors left in place still read what the file holds, next to pages that were given back.
+        using var float32 = Clip.Load(path);
+        var expected = float32.Model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        foreach (var (name, parameter) in bf16.Model.named_parameters())
+            Assert.True(parameter.eq(expected[name].to_type(parameter.dtype)).all().item<bool>(), $"{name} differs from the file");
+    }
+
+    /// <summary>The resident bytes of this process's mappings of <paramref name="file"/>, from /proc/self/smaps.</summary>
+    static long ResidentBytesMappedFrom(string file)
+    {
+        long total = 0;
+        bool inFile = false;
+        foreach (string line in File.ReadLines("/proc/self/smaps"))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length > 0 && fields[0].Contains('-') && !fields[0].EndsWith(':')) inFile = fields.Length >= 6 && fields[5] == file;
+            else if (inFile && fields[0] == "Rss:") total += long.Parse(fields[1]) * 1024;
+        }
+        return total;
+    }
+
     [Fact]
     public void AnIntegerWeightTypeIsRefusedWithAMessage()
     {
