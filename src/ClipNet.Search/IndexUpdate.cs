@@ -10,8 +10,8 @@ public sealed record IndexUpdateRequest(IReadOnlyList<string> Folders)
 {
     /// <summary>Files committed to the index per transaction: a kill loses at most one batch.</summary>
     public int CommitBatchSize { get; init; } = 64;
-    /// <summary>Threads that decode and preprocess images ahead of the model.</summary>
-    public int DecodeWorkers { get; init; } = Math.Max(1, Environment.ProcessorCount - 1);
+    /// <summary>Threads that decode and preprocess images ahead of the model (below its priority: see <see cref="ClipNet.Data.PreprocessingPipeline"/>).</summary>
+    public int DecodeWorkers { get; init; } = ClipNet.Data.PreprocessingPipeline.DefaultWorkers;
 
     /// <summary>Throws the error an update would give for a missing folder, without doing anything else.</summary>
     public void CheckFolders() => PhotoFiles.Roots(Folders);
