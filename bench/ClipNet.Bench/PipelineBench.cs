@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ClipNet.Data;
 using ClipNet.Embeddings;
 using ClipNet.Search;
 using ClipNet.Vision;
@@ -101,9 +102,9 @@ static class PipelineBench
 
         Setting[] settings =
         [
-            new($"{cores} low-priority workers, libtorch threads {torchThreads} (the default)", cores, true, torchThreads),
+            new($"{cores} low-priority workers, libtorch threads {torchThreads}", cores, true, torchThreads),
             new($"{cores} workers at normal priority", cores, false, torchThreads),
-            new("1 worker at normal priority", 1, false, torchThreads),
+            new($"1 worker at normal priority{(PreprocessingPipeline.DefaultWorkers == 1 ? " (the default here)" : "")}", 1, false, torchThreads),
             new("1 low-priority worker", 1, true, torchThreads),
             new($"1 worker, libtorch threads {Math.Max(1, torchThreads - 1)}", 1, false, Math.Max(1, torchThreads - 1)),
         ];

@@ -12,15 +12,15 @@ namespace ClipNet.Data;
 /// evaluations, index) and <see cref="EvaluationLoader"/> run on it.
 /// </summary>
 /// <remarks>
-/// Threads: libtorch's intra-op pool keeps one thread per core. The decode workers default to one per core too, at a
-/// lower scheduling priority than the model (<see cref="LowPriorityWorkers"/>), so they use what the model leaves
-/// idle and the whole machine while the model waits, instead of preempting its threads. PipelineBench measures this
-/// against fewer workers and workers at normal priority (BENCHMARKS.md).
+/// Threads: libtorch's intra-op pool keeps one thread per core; the decode workers are half the cores (one on two),
+/// at normal priority. Measured on the 2-core machine (PipelineBench, BENCHMARKS.md): one normal-priority worker kept
+/// end to end at 102 % of model-only float32, where two low-priority workers (which idle while the model holds the
+/// cores) reached 72 % and two normal ones 95 %. <see cref="LowPriorityWorkers"/> keeps the low-priority option.
 /// </remarks>
 public sealed class PreprocessingPipeline(ImagePreprocessor preprocessor)
 {
-    /// <summary>Decode workers by default: one per core.</summary>
-    public static int DefaultWorkers => Environment.ProcessorCount;
+    /// <summary>Decode workers by default: half the cores, at least one.</summary>
+    public static int DefaultWorkers => Math.Max(1, Environment.ProcessorCount / 2);
 
     /// <summary>Threads that decode and preprocess.</summary>
     public int Workers { get; init; } = DefaultWorkers;
@@ -29,7 +29,7 @@ public sealed class PreprocessingPipeline(ImagePreprocessor preprocessor)
     public int BatchesAhead { get; init; } = 1;
 
     /// <summary>Run the workers below the process's priority (Linux; elsewhere this has no effect).</summary>
-    public bool LowPriorityWorkers { get; init; } = true;
+    public bool LowPriorityWorkers { get; init; }
 
     /// <summary>
     /// Batches of <paramref name="batchSize"/> inputs (fewer in the last), prepared from the images

@@ -19,7 +19,7 @@ public sealed class PipelinedImageEmbedder(Clip clip)
     /// <summary>Prepared batches waiting for the model at most.</summary>
     public int BatchesAhead { get; init; } = 1;
     /// <summary>Decode below the model's scheduling priority (see <see cref="PreprocessingPipeline"/>).</summary>
-    public bool LowPriorityWorkers { get; init; } = true;
+    public bool LowPriorityWorkers { get; init; }
     /// <summary>L2-normalise the embeddings (false: the model's raw image features).</summary>
     public bool Normalize { get; init; } = true;
 
