@@ -16,8 +16,8 @@ public sealed record IndexUpdateRequest(IReadOnlyList<string> Folders)
     /// its folder), so N batch jobs index disjoint parts of the same folders into N indexes.
     /// </summary>
     public Shard Shard { get; init; } = Shard.Whole;
-    /// <summary>Threads that decode and preprocess images ahead of the model.</summary>
-    public int DecodeWorkers { get; init; } = Math.Max(1, Environment.ProcessorCount - 1);
+    /// <summary>Threads that decode and preprocess images ahead of the model (see <see cref="ClipNet.Data.PreprocessingPipeline"/>).</summary>
+    public int DecodeWorkers { get; init; } = ClipNet.Data.PreprocessingPipeline.DefaultWorkers;
 
     /// <summary>Throws the error an update would give for a missing folder, without doing anything else.</summary>
     public void CheckFolders() => PhotoFiles.Roots(Folders);

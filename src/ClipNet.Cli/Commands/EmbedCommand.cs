@@ -22,8 +22,12 @@ public static class EmbedCommand
         command.SetAction(parse =>
         {
             using var clip = CommonOptions.LoadModel(parse, model, device, dtype);
-            EmbeddingFile.Write(clip, parse.GetValue(images)!, parse.GetValue(texts)!, parse.GetValue(output)!,
-                normalize: !parse.GetValue(raw), truncate: parse.GetValue(truncate));
+            EmbeddingProgressDisplay.Run("embedding images", progress =>
+            {
+                EmbeddingFile.Write(clip, parse.GetValue(images)!, parse.GetValue(texts)!, parse.GetValue(output)!,
+                    normalize: !parse.GetValue(raw), truncate: parse.GetValue(truncate), progress);
+                return true;
+            });
             Console.WriteLine($"wrote {parse.GetValue(output)}");
             return 0;
         });

@@ -1,20 +1,19 @@
 using ClipNet.Data;
+using ClipNet.Embeddings;
 using static TorchSharp.torch;
 
 namespace ClipNet.Evaluation;
 
 /// <summary>
-/// Embeds a whole dataset with a frozen model, in dataset order, a chunk at a time (the reference eval
-/// transform, decoding on parallel workers one chunk ahead). Images that cannot be read are left out and
-/// listed in the returned log rather than ending the run. Each row records the item's id and dataset position
+/// Embeds a whole dataset with a frozen model, in dataset order, through the pipelined embedder (the reference eval
+/// transform, decoding on workers ahead of the model). Images that cannot be read are left out and listed in the
+/// returned log rather than ending the run. Each row records the item's id and dataset position
 /// (<see cref="FeatureSet.Items"/>), so the shards of one dataset, embedded anywhere, merge back into it.
 /// </summary>
 public static class FeatureExtraction
 {
-    public const int DefaultChunkSize = 256;
-
-    /// <param name="limit">Embed only the first this many items (of the shard; all when null).</param>
-    /// <param name="progress">Told (items done, items to do) after each chunk, on the caller's thread.</param>
+    /// <param name="limit">Embed only the first this many readable items (of the shard; all when null).</param>
+    /// <param name="progress">Told (items done, items to do) after each batch, on the caller's thread.</param>
     /// <param name="shard">Embed only this shard's items (<see cref="Shard.Whole"/> when null).</param>
     /// <param name="embedCaptions">Also embed each row's first caption into <see cref="FeatureSet.TextFeatures"/> (length-bucketed,
     /// cut at the context length as clip-retrieval's tokenizer does), as clip-retrieval's inference does with enable_text.</param>
@@ -28,41 +27,42 @@ public static class FeatureExtraction
             throw new ClipNetException($"{dataset.Name}: shard {selected} holds none of its {dataset.Count} items; use fewer shards");
         var items = DatasetSplit.Subset(dataset, positions, $"shard {selected}");
         int wanted = Math.Min(limit ?? int.MaxValue, items.Count);
-        var loader = new EvaluationLoader(items, clip.Preprocessor) { Problems = problems ?? new DataProblemLog() };
-        var parts = new List<Tensor>();
+        var log = problems ?? new DataProblemLog();
+        // Filled by the decoding threads, each its own slot, read when that item's embedding arrives.
+        var samples = new (int Label, IReadOnlyList<string> Captions)[items.Count];
+        var embeddings = new PipelinedImageEmbedder(clip) { Normalize = false }.Embed([.. Enumerable.Range(0, items.Count)], (index, _) =>
+        {
+            var sample = items.Load(index);
+            samples[index] = (sample.Label, sample.Captions);
+            return sample.Image;
+        }, progress is null ? null : new Capped(progress, wanted));
+
+        var vectors = new List<float[]>(wanted);
         var labels = new List<long>(wanted);
         var captions = new List<IReadOnlyList<string>>(wanted);
         var ids = new List<string>(wanted);
         var rowPositions = new List<long>(wanted);
-        try
+        foreach (var embedding in embeddings)
         {
-            foreach (var chunk in loader.Chunks(Math.Min(DefaultChunkSize, Math.Max(wanted, 1)), progress is null ? null : new Capped(progress, wanted)))
+            int index = embedding.Index;
+            if (embedding.Problem is { } problem)
             {
-                using (chunk)
-                {
-                    int rows = Math.Min(chunk.Count, wanted - labels.Count);
-                    using var pixels = chunk.Pixels.narrow(0, 0, rows);
-                    parts.Add(clip.EncodePixels(pixels, normalize: false));
-                    labels.AddRange(chunk.Labels.Take(rows).Select(l => (long)l));
-                    captions.AddRange(chunk.Captions.Take(rows));
-                    foreach (int index in chunk.Indices.Take(rows))
-                    {
-                        ids.Add(items.Id(index));
-                        rowPositions.Add(positions[index]);
-                    }
-                }
-                if (labels.Count == wanted) break;
+                log.Skip(index, items.Describe(index), problem);
+                continue;
             }
-            if (parts.Count == 0)
-                throw new ClipNetException($"{dataset.Name}: none of its images could be read, so there is nothing to evaluate");
-            var textFeatures = embedCaptions ? EmbedFirstCaptions(clip, dataset.Name, ids, captions) : null;
-            return new FeatureSet(cat(parts.ToArray()), labels, captions, dataset.ClassNames, clip.Source, dataset.Name,
-                new FeatureItems(ids, rowPositions, selected), textFeatures);
+            vectors.Add(embedding.Vector!);
+            labels.Add(samples[index].Label);
+            captions.Add(samples[index].Captions);
+            ids.Add(items.Id(index));
+            rowPositions.Add(positions[index]);
+            if (vectors.Count == wanted) break;
         }
-        finally
-        {
-            foreach (var part in parts) part.Dispose();
-        }
+        if (vectors.Count == 0)
+            throw new ClipNetException($"{dataset.Name}: none of its images could be read, so there is nothing to evaluate");
+        var features = tensor(vectors.SelectMany(v => v).ToArray(), [vectors.Count, vectors[0].Length]);
+        var textFeatures = embedCaptions ? EmbedFirstCaptions(clip, dataset.Name, ids, captions) : null;
+        return new FeatureSet(features, labels, captions, dataset.ClassNames, clip.Source, dataset.Name,
+            new FeatureItems(ids, rowPositions, selected), textFeatures);
     }
 
     static Tensor EmbedFirstCaptions(Clip clip, string dataset, IReadOnlyList<string> ids, IReadOnlyList<IReadOnlyList<string>> captions)

@@ -11,14 +11,16 @@ internal static class BoundedPrefetch
     /// <summary>
     /// <paramref name="produce"/> should check its token between items. If the consumer stops early the
     /// producer is cancelled and every item made but not consumed is disposed; a producer's failure is
-    /// rethrown to the consumer after the items made before it.
+    /// rethrown to the consumer after the items made before it. The producer runs on <paramref name="scheduler"/>
+    /// (the thread pool when null).
     /// </summary>
-    public static IEnumerable<T> Ahead<T>(Func<CancellationToken, IEnumerable<T>> produce, int capacity) where T : IDisposable
+    public static IEnumerable<T> Ahead<T>(Func<CancellationToken, IEnumerable<T>> produce, int capacity, TaskScheduler? scheduler = null)
+        where T : IDisposable
     {
         var channel = Channel.CreateBounded<T>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
         using var cancellation = new CancellationTokenSource();
         var token = cancellation.Token;
-        var producer = Task.Run(() =>
+        var producer = Task.Factory.StartNew(() =>
         {
             try
             {
@@ -39,7 +41,7 @@ internal static class BoundedPrefetch
             {
                 channel.Writer.Complete();
             }
-        }, token);
+        }, token, TaskCreationOptions.DenyChildAttach, scheduler ?? TaskScheduler.Default);
 
         try
         {

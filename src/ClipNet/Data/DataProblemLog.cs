@@ -55,9 +55,17 @@ public sealed class DataProblemLog
     /// </summary>
     internal static bool IsSampleProblem(Exception e) => e is not (OperationCanceledException or OutOfMemoryException);
 
-    internal void Skip(int index, string sample, Exception problem)
+    /// <summary>How a problem with one item is told to the user: our own messages as they are, anything else with its type.</summary>
+    public static string Reason(Exception problem) => problem is ClipNetException ? problem.Message : $"{problem.GetType().Name}: {problem.Message}";
+
+    internal void Skip(int index, string sample, Exception problem) => Skip(index, sample, Reason(problem));
+
+    /// <summary>
+    /// Records that item <paramref name="index"/> (<paramref name="sample"/> names it for the user) was left out and why,
+    /// announcing it the first time; with <see cref="Strict"/>, throws instead.
+    /// </summary>
+    public void Skip(int index, string sample, string reason)
     {
-        string reason = problem is ClipNetException ? problem.Message : $"{problem.GetType().Name}: {problem.Message}";
         if (Strict) throw new ClipNetException($"{sample}: {reason} (--strict stops at the first unusable item)");
         var skippedSample = new SkippedSample(sample, reason);
         if (skipped.TryAdd(index, skippedSample)) Announce($"warning: skipped {skippedSample}");

@@ -1,18 +1,16 @@
 using ClipNet.Vision;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ClipNet.Data;
 
 /// <summary>
-/// Reads a whole dataset for evaluation (zero-shot accuracy, retrieval, feature extraction) in dataset order
-/// and in chunks, so a large set never has to fit in memory as one tensor. Images get the reference eval
-/// transform; decoding runs on parallel workers one chunk ahead. Unreadable items are left out and
-/// recorded in <see cref="Problems"/>.
+/// Reads a whole dataset for evaluation in dataset order and in chunks, so a large set never has to fit in memory as
+/// one tensor. Images get the reference eval transform, decoded on the workers of a <see cref="PreprocessingPipeline"/>
+/// one chunk ahead. Unreadable items are left out and recorded in <see cref="Problems"/>.
 /// </summary>
 public sealed class EvaluationLoader(IImageTextDataset dataset, ImagePreprocessor preprocessor)
 {
-    public int Workers { get; init; } = Environment.ProcessorCount;
+    public int Workers { get; init; } = PreprocessingPipeline.DefaultWorkers;
 
     public DataProblemLog Problems { get; init; } = new();
 
@@ -21,62 +19,32 @@ public sealed class EvaluationLoader(IImageTextDataset dataset, ImagePreprocesso
     public IEnumerable<EvaluationChunk> Chunks(int chunkSize = 256, IProgress<(int Done, int Total)>? progress = null)
     {
         if (chunkSize <= 0) throw new ClipNetException($"the evaluation chunk size must be positive, got {chunkSize}");
-        if (Workers <= 0) throw new ClipNetException($"workers must be positive, got {Workers}");
         if (dataset.Count == 0) throw new ClipNetException($"{dataset.Name}: the dataset is empty");
-        return Deliver(BoundedPrefetch.Ahead(token => Read(chunkSize, token), capacity: 1), progress);
+        // Filled by the workers, each its own slot; only these and the pixels are kept, not the decoded images.
+        var labels = new int[dataset.Count];
+        var captions = new IReadOnlyList<string>[dataset.Count];
+        var batches = new PreprocessingPipeline(preprocessor) { Workers = Workers }.Batches(
+            [.. Enumerable.Range(0, dataset.Count)], (index, _) =>
+            {
+                var sample = dataset.Load(index);
+                labels[index] = sample.Label;
+                captions[index] = sample.Captions;
+                return sample.Image;
+            }, chunkSize);
+        return Deliver(batches, labels, captions, progress);
     }
 
-    /// <summary>A chunk with the dataset position it reaches, so progress counts skipped items too.</summary>
-    sealed record ReadChunk(EvaluationChunk Chunk, int End) : IDisposable
+    IEnumerable<EvaluationChunk> Deliver(IEnumerable<PreprocessedBatch> batches, int[] labels, IReadOnlyList<string>[] captions,
+        IProgress<(int Done, int Total)>? progress)
     {
-        public void Dispose() => Chunk.Dispose();
-    }
-
-    IEnumerable<EvaluationChunk> Deliver(IEnumerable<ReadChunk> chunks, IProgress<(int Done, int Total)>? progress)
-    {
-        foreach (var read in chunks)
+        foreach (var batch in batches)
         {
-            progress?.Report((read.End, dataset.Count));
-            if (read.Chunk.Count > 0) yield return read.Chunk;
-            else read.Dispose();
-        }
-    }
-
-    IEnumerable<ReadChunk> Read(int chunkSize, CancellationToken token)
-    {
-        int size = preprocessor.Size;
-        for (int start = 0; start < dataset.Count; start += chunkSize)
-        {
-            token.ThrowIfCancellationRequested();
-            int count = Math.Min(chunkSize, dataset.Count - start);
-            var loaded = new Prepared?[count];
-            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Workers, CancellationToken = token },
-                i => loaded[i] = TryLoad(start + i));
-
-            var rows = Enumerable.Range(0, count).Where(i => loaded[i] is not null).ToArray();
-            var chunk = new EvaluationChunk(
-                PixelBatch.Stack([.. rows.Select(i => loaded[i]!.Pixels)], size),
-                [.. rows.Select(i => start + i)],
-                [.. rows.Select(i => loaded[i]!.Label)],
-                [.. rows.Select(i => loaded[i]!.Captions)]);
-            yield return new ReadChunk(chunk, start + count);
-        }
-    }
-
-    // Only the preprocessed pixels are kept, not the decoded image, which may be many times larger.
-    sealed record Prepared(float[] Pixels, int Label, IReadOnlyList<string> Captions);
-
-    Prepared? TryLoad(int index)
-    {
-        try
-        {
-            var sample = dataset.Load(index);
-            return new Prepared(preprocessor.Preprocess(sample.Image), sample.Label, sample.Captions);
-        }
-        catch (Exception e) when (DataProblemLog.IsSampleProblem(e))
-        {
-            Problems.Skip(index, dataset.Describe(index), e);
-            return null;
+            for (int i = 0; i < batch.Count; i++)
+                if (batch.Problems[i] is { } problem) Problems.Skip(batch.Start + i, dataset.Describe(batch.Start + i), problem);
+            progress?.Report((batch.Start + batch.Count, dataset.Count));
+            if (batch.Pixels is null) continue;
+            int[] rows = [.. Enumerable.Range(batch.Start, batch.Count).Where(index => batch.Problems[index - batch.Start] is null)];
+            yield return new EvaluationChunk(batch.Pixels, rows, [.. rows.Select(index => labels[index])], [.. rows.Select(index => captions[index])]);
         }
     }
 }

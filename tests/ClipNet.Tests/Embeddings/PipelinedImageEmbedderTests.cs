@@ -1,10 +1,20 @@
+using System.Collections.Concurrent;
+using ClipNet.Data;
 using ClipNet.Embeddings;
+using ClipNet.Evaluation;
+using ClipNet.SafeTensors;
+using ClipNet.Tests.Evaluation;
 using ClipNet.Tests.Search;
+using ClipNet.Vision;
 using Xunit;
 
 namespace ClipNet.Tests.Embeddings;
 
-/// <summary>The pipelined embedder gives exactly what the sequential path gives, in order, and survives bad files.</summary>
+/// <summary>
+/// The pipelined embedder, and the commands that embed through it (`clip embed`, `clip features` and the evaluations,
+/// `clip index`), give exactly what the sequential path gives (every image preprocessed first, then the model, in the
+/// same batches), in order, and survive bad files.
+/// </summary>
 public class PipelinedImageEmbedderTests
 {
     static IReadOnlyList<string> DemoPhotos => [.. PhotoLibrary.DemoNames.Select(n => Path.Combine(PhotoLibrary.DemoImages, n))];
@@ -48,6 +58,63 @@ public class PipelinedImageEmbedderTests
         Assert.True(flat.AsSpan(3 * dimension, dimension).SequenceEqual(results[4].Vector));
         Assert.True(flat.AsSpan(0, dimension).SequenceEqual(results[0].Vector));
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ClipEmbedsFileIsBitIdenticalToTheSequentialPath(bool normalize)
+    {
+        using var folder = new Checkpoints.TempFolder();
+        using var clip = Clip.Load(PhotoLibrary.Model);
+        clip.BatchSize = 5;
+        var paths = DemoPhotos;
+        string output = folder.File("embeddings.safetensors");
+        EmbeddingFile.Write(clip, paths, [], output, normalize, truncate: false);
+
+        using var pixels = clip.Preprocessor.PreprocessBatch(paths);
+        using var sequential = clip.EncodePixels(pixels, normalize);
+        using var file = SafeTensorsFile.Open(output);
+        Assert.True(EvaluationData.Identical(sequential, file.Load("image_embeds")));
+    }
+
+    [Fact]
+    public void FeatureExtractionForTheEvaluationsIsBitIdenticalToTheSequentialPath()
+    {
+        using var clip = EvaluationData.LoadVit();
+        clip.BatchSize = 7;
+        var dataset = DatasetFactory.Open(EvaluationData.Photos);
+        using var features = FeatureExtraction.Extract(clip, dataset);
+
+        using var pixels = PixelBatch.Stack([.. Enumerable.Range(0, dataset.Count).Select(i => clip.Preprocessor.Preprocess(dataset.Load(i).Image))],
+            clip.Preprocessor.Size);
+        using var sequential = clip.EncodePixels(pixels, normalize: false);
+        Assert.Equal(dataset.Count, features.Count);
+        Assert.True(EvaluationData.Identical(sequential, features.ImageFeatures));
+    }
+
+    [Fact]
+    public void DecodeWorkersRunBelowTheModelsPriorityUnlessAskedNotTo()
+    {
+        using var clip = Clip.Load(PhotoLibrary.Model);
+        var paths = DemoPhotos.Take(6).ToList();
+        List<int> NiceOfDecodingThreads(bool lowPriority)
+        {
+            var seen = new ConcurrentBag<int>();
+            var results = new PipelinedImageEmbedder(clip) { Workers = 2, LowPriorityWorkers = lowPriority }
+                .Embed(paths, (path, _) => { seen.Add(ThreadNice()); return ImageDecoder.Decode(path); }).ToList();
+            Assert.All(results, r => Assert.NotNull(r.Vector));
+            Assert.Equal(paths.Count, seen.Count);
+            return [.. seen];
+        }
+        int own = ThreadNice();
+
+        Assert.All(NiceOfDecodingThreads(lowPriority: true), nice => Assert.Equal(Math.Max(10, own), nice));
+        Assert.All(NiceOfDecodingThreads(lowPriority: false), nice => Assert.Equal(own, nice));
+    }
+
+    /// <summary>The calling thread's nice value: field 19 of its /proc stat line, counted after the command name's ')'.</summary>
+    static int ThreadNice() =>
+        int.Parse(File.ReadAllText("/proc/thread-self/stat").Split(')')[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[16]);
 
     sealed class Progress(List<(int Done, int Total)> reports) : IProgress<(int Done, int Total)>
     {

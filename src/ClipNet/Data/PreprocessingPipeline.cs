@@ -1,0 +1,91 @@
+using ClipNet.Vision;
+using static TorchSharp.torch;
+
+namespace ClipNet.Data;
+
+/// <summary>
+/// The one way many images are decoded and preprocessed ahead of a model: worker threads turn inputs into
+/// Pillow-exact pixel batches (<see cref="PixelBatch"/>), in input order, at most <see cref="BatchesAhead"/> batches
+/// ahead of the consumer through a bounded queue (<see cref="BoundedPrefetch"/>), so the model rarely waits and memory
+/// stays bounded. An input that cannot be decoded or preprocessed is recorded in its batch with its exception and left
+/// out of the pixels; it does not stop the others. <c>PipelinedImageEmbedder</c> (clip embed, features, the
+/// evaluations, index) and <see cref="EvaluationLoader"/> run on it.
+/// </summary>
+/// <remarks>
+/// Threads: libtorch's intra-op pool keeps one thread per core; the decode workers are half the cores (one on two),
+/// at normal priority. Measured on the 2-core machine (PipelineBench, BENCHMARKS.md): one normal-priority worker kept
+/// end to end at 102 % of model-only float32, where two low-priority workers (which idle while the model holds the
+/// cores) reached 72 % and two normal ones 95 %. <see cref="LowPriorityWorkers"/> keeps the low-priority option.
+/// </remarks>
+public sealed class PreprocessingPipeline(ImagePreprocessor preprocessor)
+{
+    /// <summary>Decode workers by default: half the cores, at least one.</summary>
+    public static int DefaultWorkers => Math.Max(1, Environment.ProcessorCount / 2);
+
+    /// <summary>Threads that decode and preprocess.</summary>
+    public int Workers { get; init; } = DefaultWorkers;
+
+    /// <summary>Prepared batches waiting for the consumer at most.</summary>
+    public int BatchesAhead { get; init; } = 1;
+
+    /// <summary>Run the workers below the process's priority (Linux; elsewhere this has no effect).</summary>
+    public bool LowPriorityWorkers { get; init; }
+
+    /// <summary>
+    /// Batches of <paramref name="batchSize"/> inputs (fewer in the last), prepared from the images
+    /// <paramref name="decode"/> makes of <paramref name="inputs"/>; it runs on the workers, given each input and its
+    /// position. Stopping the enumeration early stops the workers and frees the batches made ahead.
+    /// </summary>
+    public IEnumerable<PreprocessedBatch> Batches<T>(IReadOnlyList<T> inputs, Func<T, int, DecodedImage> decode, int batchSize)
+    {
+        if (Workers <= 0) throw new ClipNetException($"workers must be positive, got {Workers}");
+        if (BatchesAhead <= 0) throw new ClipNetException($"batches ahead must be positive, got {BatchesAhead}");
+        if (batchSize <= 0) throw new ClipNetException($"the batch size must be positive, got {batchSize}");
+        return inputs.Count == 0 ? [] : Run(inputs, decode, batchSize);
+    }
+
+    IEnumerable<PreprocessedBatch> Run<T>(IReadOnlyList<T> inputs, Func<T, int, DecodedImage> decode, int batchSize)
+    {
+        using var threads = new DecodeThreads(Workers, LowPriorityWorkers);
+        foreach (var batch in BoundedPrefetch.Ahead(token => Prepare(inputs, decode, batchSize, threads, token), BatchesAhead, threads))
+            yield return batch;
+    }
+
+    IEnumerable<PreprocessedBatch> Prepare<T>(IReadOnlyList<T> inputs, Func<T, int, DecodedImage> decode, int batchSize,
+        TaskScheduler threads, CancellationToken token)
+    {
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Workers, CancellationToken = token, TaskScheduler = threads };
+        for (int start = 0; start < inputs.Count; start += batchSize)
+        {
+            token.ThrowIfCancellationRequested();
+            int count = Math.Min(batchSize, inputs.Count - start);
+            var pixels = new float[count][];
+            var problems = new Exception?[count];
+            Parallel.For(0, count, options, i =>
+            {
+                try
+                {
+                    pixels[i] = preprocessor.Preprocess(decode(inputs[start + i], start + i));
+                }
+                catch (Exception e) when (DataProblemLog.IsSampleProblem(e))
+                {
+                    problems[i] = e;
+                }
+            });
+            var readable = pixels.Where(p => p is not null).ToList();
+            yield return new PreprocessedBatch(start, readable.Count == 0 ? null : PixelBatch.Stack(readable, preprocessor.Size), problems);
+        }
+    }
+}
+
+/// <summary>
+/// Inputs <see cref="Start"/> to <see cref="Start"/> + <see cref="Count"/> − 1, prepared: <see cref="Pixels"/> holds the
+/// readable ones in input order ([N, 3, S, S] float32; null when none was), <c>Problems[i]</c> why input
+/// <see cref="Start"/> + i could not be read (null when it could).
+/// </summary>
+public sealed record PreprocessedBatch(int Start, Tensor? Pixels, Exception?[] Problems) : IDisposable
+{
+    public int Count => Problems.Length;
+
+    public void Dispose() => Pixels?.Dispose();
+}
