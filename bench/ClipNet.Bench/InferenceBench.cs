@@ -101,7 +101,7 @@ static class InferenceBench
         int size = config.Vision.ImageSize;
         double flops = Flops.ImageTower(config);
         using var _ = torch.no_grad();
-        // The page faults per image show whether large batches run from memory already mapped (NativeMemory).
+        // The page faults per image show whether large batches run from memory already mapped (README: "Memory allocator").
         foreach (int batch in batches)
         {
             var pixels = torch.randn(batch, 3, size, size);

@@ -104,7 +104,7 @@ static class PipelineBench
         [
             new($"{cores} low-priority workers, libtorch threads {torchThreads}", cores, true, torchThreads),
             new($"{cores} workers at normal priority", cores, false, torchThreads),
-            new($"1 worker at normal priority{(PreprocessingPipeline.DefaultWorkers == 1 ? " (the default here)" : "")}", 1, false, torchThreads),
+            new("1 worker at normal priority", 1, false, torchThreads),
             new("1 low-priority worker", 1, true, torchThreads),
             new($"1 worker, libtorch threads {Math.Max(1, torchThreads - 1)}", 1, false, Math.Max(1, torchThreads - 1)),
         ];
@@ -114,16 +114,16 @@ static class PipelineBench
             torch.set_num_threads(setting.TorchThreads);
             try
             {
-                var embedder = new PipelinedImageEmbedder(clip) { Workers = setting.Workers, LowPriorityWorkers = setting.LowPriority };
+                var embedder = new PipelinedImageEmbedder(clip) { Workers = setting.Workers, LowPriorityWorkers = setting.LowPriority, BatchesAhead = 1 };
                 double rate = files.Count / Seconds(() => embedder.Embed(files).Count());
                 add(($"ViT-B/32 {precision}, {files.Count} JPEGs, batch {clip.BatchSize}, end to end (pipelined): {setting.Name}", Compared(rate)));
             }
             finally { torch.set_num_threads(torchThreads); }
         }
-        // The path before the pipeline: each batch decoded on all cores, then the model, one after the other.
+        // The default: each batch decoded on all cores, then the model, one after the other.
         modelRates.Add(ModelOnly());
-        double sequential = files.Count / Seconds(() => clip.EncodeImages(files).Dispose());
-        add(($"same, end to end without overlap (decode a batch on all cores, then the model)", Compared(sequential)));
+        double sequential = files.Count / Seconds(() => new PipelinedImageEmbedder(clip).Embed(files).Count());
+        add(($"same, end to end without overlap (decode a batch on all cores, then the model; the default)", Compared(sequential)));
         modelRates.Sort();
         add(($"ViT-B/32 {precision}, model only (the same images preprocessed), median of the {modelRates.Count} runs above", $"{modelRates[modelRates.Count / 2]:F1} img/s"));
     }

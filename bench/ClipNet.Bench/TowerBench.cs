@@ -9,7 +9,7 @@ namespace ClipNet.Bench;
 /// `-- towers [BATCHES]`: image towers alone, ViT-B/32 and RN50 in float32 and bf16 at each batch size, with the
 /// minor page faults each forward pass takes. A forward pass that reuses memory already mapped faults almost
 /// never; one whose tensors come from memory freshly mapped by the allocator faults once per 4 KiB it writes,
-/// which is what made RN50 collapse at batch 32 (see <see cref="ClipNet.Model.NativeMemory"/>).
+/// which is what makes RN50 in float32 collapse at batch 32 under glibc's default malloc (README, "Memory allocator").
 /// </summary>
 static class TowerBench
 {
@@ -20,7 +20,7 @@ static class TowerBench
         var rows = new List<(string, string)>
         {
             ("float32 / bf16 GEMM 1024×1024", $"{gemm32:F1} / {gemm16:F1} GFLOP/s"),
-            ("allocator settings", NativeMemory.KeepFreedMemoryMapped()),
+            ("GLIBC_TUNABLES", Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "(not set: glibc's default malloc)"),
         };
         string[] names = args.Length > 2 ? args[2].Split(',') : ["ViT-B-32-quickgelu", "RN50-quickgelu"];
         var dtypes = args.Length > 3 ? args[3].Split(',').Select(Enum.Parse<ScalarType>).ToArray() : [ScalarType.Float32, ScalarType.BFloat16];

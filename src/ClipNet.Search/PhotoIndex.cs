@@ -305,7 +305,7 @@ public sealed class PhotoIndex : IDisposable
             {
                 string name = query.ImagePath ?? query.ImageBytesName;
                 byte[] bytes = query.ImageBytes ?? ReadQueryImage(query.ImagePath!);
-                var embedded = new PipelinedImageEmbedder(model) { Workers = 1, BatchesAhead = 1 }
+                var embedded = new PipelinedImageEmbedder(model) { Workers = 1 }
                     .Embed([bytes], (b, _) => DecodeUpright(b, name)).Single();
                 parts.Add(embedded.Vector ?? throw new ClipNetException(embedded.Problem!));
             }

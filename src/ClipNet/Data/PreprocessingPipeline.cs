@@ -5,28 +5,34 @@ namespace ClipNet.Data;
 
 /// <summary>
 /// The one way many images are decoded and preprocessed ahead of a model: worker threads turn inputs into
-/// Pillow-exact pixel batches (<see cref="PixelBatch"/>), in input order, at most <see cref="BatchesAhead"/> batches
-/// ahead of the consumer through a bounded queue (<see cref="BoundedPrefetch"/>), so the model rarely waits and memory
-/// stays bounded. An input that cannot be decoded or preprocessed is recorded in its batch with its exception and left
+/// Pillow-exact pixel batches (<see cref="PixelBatch"/>), in input order, either when the consumer asks for each (the
+/// default here) or at most <see cref="BatchesAhead"/> batches ahead of it through a bounded queue
+/// (<see cref="BoundedPrefetch"/>); memory stays bounded either way. An input that cannot be decoded or preprocessed is recorded in its batch with its exception and left
 /// out of the pixels; it does not stop the others. <c>PipelinedImageEmbedder</c> (clip embed, features, the
 /// evaluations, index) and <see cref="EvaluationLoader"/> run on it.
 /// </summary>
 /// <remarks>
-/// Threads: libtorch's intra-op pool keeps one thread per core; the decode workers are half the cores (one on two),
-/// at normal priority. Measured on the 2-core machine (PipelineBench, BENCHMARKS.md): one normal-priority worker kept
-/// end to end at 102 % of model-only float32, where two low-priority workers (which idle while the model holds the
-/// cores) reached 72 % and two normal ones 95 %. <see cref="LowPriorityWorkers"/> keeps the low-priority option.
+/// Threads, measured on the idle 2-core machine (PipelineBench, BENCHMARKS.md, ViT-B/32 at batch 32, 96 JPEGs): libtorch
+/// splits every operation across all cores and waits for the slowest share, so a decode worker that runs beside the model
+/// slows the whole step. Preparing each batch on all cores, then running the model on all cores (no overlap, the default)
+/// kept end to end at 100 % of model-only speed in float32 and 86 % in bf16 (whose model step is short enough that decoding
+/// is 14 % of the work whatever the schedule); overlapping with one normal-priority worker reached 91 % and 68 %, two
+/// low-priority workers 88 % and 79 %. <see cref="BatchesAhead"/> ≥ 1 turns overlap on, for machines where the model
+/// cannot use every core; the bench's `-- pipeline` section measures both on any machine.
 /// </remarks>
 public sealed class PreprocessingPipeline(ImagePreprocessor preprocessor)
 {
-    /// <summary>Decode workers by default: half the cores, at least one.</summary>
-    public static int DefaultWorkers => Math.Max(1, Environment.ProcessorCount / 2);
+    /// <summary>Decode workers by default: every core (they run while the model waits, not beside it).</summary>
+    public static int DefaultWorkers => Environment.ProcessorCount;
 
     /// <summary>Threads that decode and preprocess.</summary>
     public int Workers { get; init; } = DefaultWorkers;
 
-    /// <summary>Prepared batches waiting for the consumer at most.</summary>
-    public int BatchesAhead { get; init; } = 1;
+    /// <summary>
+    /// Prepared batches waiting for the consumer at most. 0 (the default): no overlap, each batch is prepared when the
+    /// consumer asks for it; ≥ 1: workers prepare that many batches ahead while the consumer runs.
+    /// </summary>
+    public int BatchesAhead { get; init; }
 
     /// <summary>Run the workers below the process's priority (Linux; elsewhere this has no effect).</summary>
     public bool LowPriorityWorkers { get; init; }
@@ -39,7 +45,7 @@ public sealed class PreprocessingPipeline(ImagePreprocessor preprocessor)
     public IEnumerable<PreprocessedBatch> Batches<T>(IReadOnlyList<T> inputs, Func<T, int, DecodedImage> decode, int batchSize)
     {
         if (Workers <= 0) throw new ClipNetException($"workers must be positive, got {Workers}");
-        if (BatchesAhead <= 0) throw new ClipNetException($"batches ahead must be positive, got {BatchesAhead}");
+        if (BatchesAhead < 0) throw new ClipNetException($"batches ahead must be 0 or more, got {BatchesAhead}");
         if (batchSize <= 0) throw new ClipNetException($"the batch size must be positive, got {batchSize}");
         return inputs.Count == 0 ? [] : Run(inputs, decode, batchSize);
     }
@@ -47,7 +53,10 @@ public sealed class PreprocessingPipeline(ImagePreprocessor preprocessor)
     IEnumerable<PreprocessedBatch> Run<T>(IReadOnlyList<T> inputs, Func<T, int, DecodedImage> decode, int batchSize)
     {
         using var threads = new DecodeThreads(Workers, LowPriorityWorkers);
-        foreach (var batch in BoundedPrefetch.Ahead(token => Prepare(inputs, decode, batchSize, threads, token), BatchesAhead, threads))
+        var batches = BatchesAhead == 0
+            ? Prepare(inputs, decode, batchSize, threads, CancellationToken.None)
+            : BoundedPrefetch.Ahead(token => Prepare(inputs, decode, batchSize, threads, token), BatchesAhead, threads);
+        foreach (var batch in batches)
             yield return batch;
     }
 

@@ -16,8 +16,8 @@ public sealed class PipelinedImageEmbedder(Clip clip)
 {
     /// <summary>Threads that decode and preprocess.</summary>
     public int Workers { get; init; } = PreprocessingPipeline.DefaultWorkers;
-    /// <summary>Prepared batches waiting for the model at most.</summary>
-    public int BatchesAhead { get; init; } = 1;
+    /// <summary>Batches prepared ahead while the model runs; 0 (the default, measured faster here): none, see <see cref="PreprocessingPipeline"/>.</summary>
+    public int BatchesAhead { get; init; }
     /// <summary>Decode below the model's scheduling priority (see <see cref="PreprocessingPipeline"/>).</summary>
     public bool LowPriorityWorkers { get; init; }
     /// <summary>L2-normalise the embeddings (false: the model's raw image features).</summary>

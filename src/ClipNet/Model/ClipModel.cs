@@ -28,9 +28,6 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
     /// <summary>The compute type of this model's matrix products in bf16 mixed-precision training.</summary>
     public MixedPrecision Precision { get; } = new();
 
-    // Before any model runs: large tensors must come from memory that stays mapped (see NativeMemory).
-    static ClipModel() => NativeMemory.KeepFreedMemoryMapped();
-
     /// <summary>A float32 model with OpenAI's random initialisation, for training from scratch.</summary>
     public ClipModel(ClipConfig config) : this(config, ParameterFactory.Random) { }
 
