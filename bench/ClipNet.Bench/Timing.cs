@@ -6,10 +6,10 @@ namespace ClipNet.Bench;
 
 static class Timing
 {
-    /// <summary>Median wall time of <paramref name="repeats"/> runs after one warm-up run.</summary>
-    public static double Median(Action action, int repeats)
+    /// <summary>Median wall time of <paramref name="repeats"/> runs, after one warm-up run unless the caller made it.</summary>
+    public static double Median(Action action, int repeats, bool warmUp = true)
     {
-        action();
+        if (warmUp) action();
         var times = new List<double>();
         for (int i = 0; i < repeats; i++)
         {

@@ -55,16 +55,9 @@ static class TowerBench
         using var process = Process.GetCurrentProcess();
         long faults = MinorFaults();
         var (user, system) = (process.UserProcessorTime, process.PrivilegedProcessorTime);
-        var times = new List<double>();
-        for (int i = 0; i < repeats; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            action();
-            times.Add(clock.Elapsed.TotalSeconds);
-        }
+        double seconds = Timing.Median(action, repeats, warmUp: false);
         process.Refresh();
-        times.Sort();
-        return (times[times.Count / 2], (MinorFaults() - faults) / (double)repeats,
+        return (seconds, (MinorFaults() - faults) / (double)repeats,
             (process.UserProcessorTime - user).TotalSeconds / repeats, (process.PrivilegedProcessorTime - system).TotalSeconds / repeats);
     }
 

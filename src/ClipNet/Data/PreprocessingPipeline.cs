@@ -15,7 +15,7 @@ namespace ClipNet.Data;
 /// Threads, measured on the idle 2-core machine (PipelineBench, BENCHMARKS.md, ViT-B/32 at batch 32, 96 JPEGs): libtorch
 /// splits every operation across all cores and waits for the slowest share, so a decode worker that runs beside the model
 /// slows the whole step. Preparing each batch on all cores, then running the model on all cores (no overlap, the default)
-/// kept end to end at 100 % of model-only speed in float32 and 86 % in bf16 (whose model step is short enough that decoding
+/// kept end to end at 99–100 % of model-only speed in float32 and 86–89 % in bf16 (whose model step is short enough that decoding
 /// is 14 % of the work whatever the schedule); overlapping with one normal-priority worker reached 91 % and 68 %, two
 /// low-priority workers 88 % and 79 %. <see cref="BatchesAhead"/> ≥ 1 turns overlap on, for machines where the model
 /// cannot use every core; the bench's `-- pipeline` section measures both on any machine.
