@@ -6,8 +6,8 @@ namespace ClipNet.Embeddings;
 
 /// <summary>
 /// The way many images are embedded (`clip embed`, `clip features`, the evaluations, `clip index`): decoding and
-/// Pillow-exact preprocessing run on worker threads ahead of the model (<see cref="PreprocessingPipeline"/>), so the
-/// model rarely waits for the CPU work of the next batch and memory stays bounded. Results come in input order; an
+/// Pillow-exact preprocessing run on worker threads (<see cref="PreprocessingPipeline"/>), on every core between the
+/// model's batches by default or ahead of the model with <see cref="BatchesAhead"/> ≥ 1, and memory stays bounded. Results come in input order; an
 /// image that cannot be decoded is reported with its problem and does not stop the others. For the same images in the
 /// same batches of <see cref="Clip.BatchSize"/> the embeddings are bit-identical to preprocessing them all first and
 /// calling <see cref="Clip.EncodePixels"/> (as <see cref="Clip.EncodeImages"/> does for a handful of images).
