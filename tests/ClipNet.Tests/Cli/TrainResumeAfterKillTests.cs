@@ -5,7 +5,10 @@ using ClipNet.SafeTensors;
 
 namespace ClipNet.Tests.Cli;
 
-/// <summary>A `clip train` process killed mid-run resumes from its last checkpoint to the same final weights.</summary>
+/// <summary>
+/// A `clip train` process killed mid-run resumes from its last checkpoint to the same final weights, in either precision.
+/// The precision is pinned: `auto` times both on the first batch, so two runs of it may choose differently.
+/// </summary>
 public class TrainResumeAfterKillTests
 {
     const string TinyArchitecture = """
@@ -14,15 +17,17 @@ public class TrainResumeAfterKillTests
           "text_cfg": { "context_length": 77, "vocab_size": 49408, "width": 32, "heads": 2, "layers": 1 } }
         """;
 
-    [Fact]
-    public void KilledRunResumesToTheUninterruptedWeights()
+    [Theory]
+    [InlineData("float32")]
+    [InlineData("bfloat16")]
+    public void KilledRunResumesToTheUninterruptedWeights(string precision)
     {
         using var folder = new Checkpoints.TempFolder();
         string architecture = folder.Write("tiny.json", System.Text.Encoding.UTF8.GetBytes(TinyArchitecture));
         string[] Args(string run) =>
         [
             "train", "--data", SharedFixtures.DataPath("photos-demo"), "--out", run, "--arch", architecture, "--epochs", "20",
-            "--batch-size", "8", "--checkpoint-every", "1", "--workers", "1", "--seed", "5", "--warmup", "2",
+            "--batch-size", "8", "--checkpoint-every", "1", "--workers", "1", "--seed", "5", "--warmup", "2", "--precision", precision,
         ];
 
         var straight = ClipProcess.Run(Args(folder.File("straight")));
