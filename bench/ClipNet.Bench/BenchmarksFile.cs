@@ -11,6 +11,8 @@ sealed class BenchTable(string machine, bool updatesFile = true)
 {
     readonly List<(string What, string Result)> rows = [];
     readonly Stopwatch clock = Stopwatch.StartNew();
+    /// <summary>How busy the machine was while the table was being measured (its last row).</summary>
+    public MachineLoad Load { get; } = new();
 
     public void Add((string What, string Result) row)
     {
@@ -21,6 +23,7 @@ sealed class BenchTable(string machine, bool updatesFile = true)
 
     public void Finish()
     {
+        Add(Load.Row());
         if (updatesFile) BenchmarksFile.ReplaceTable(Render(finished: true), quiet: false);
     }
 

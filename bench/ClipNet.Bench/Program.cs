@@ -11,6 +11,7 @@ using static TorchSharp.torch;
 // generated table in BENCHMARKS.md.
 if (InferenceBench.RunChild(args)) return;
 torch.set_grad_enabled(true);
+MachineLoad.WaitUntilQuiet();
 string machine = InferenceBench.MachineLine();
 Console.WriteLine(machine);
 var rows = new BenchTable(machine);
@@ -57,6 +58,8 @@ if (args.FirstOrDefault() == "pipeline")
         Console.WriteLine($"| float32 / bf16 GEMM 1024×1024 (libtorch) | {Timing.GemmGflops(1024):F1} / {Timing.GemmGflops(1024, ScalarType.BFloat16):F1} GFLOP/s |");
         PipelineBench.Run(InferenceBench.RandomCheckpoint("ViT-B-32-quickgelu", folder), args.Length > 1 ? args[1] : "../shared",
             row => Console.WriteLine($"| {row.What} | {row.Result} |"));
+        var (what, result) = rows.Load.Row();
+        Console.WriteLine($"| {what} | {result} |");
     }
     finally { Directory.Delete(folder, recursive: true); }
     return;
@@ -69,6 +72,7 @@ rows.Add(("bf16 GEMM 1024×1024 (libtorch)", $"{gemmBf16:F1} GFLOP/s ({gemmBf16 
 if (args.FirstOrDefault() == "training")
 {
     TrainingBench.Run(gemm, gemmBf16, rows);
+    rows.Finish();
     return;
 }
 
@@ -221,10 +225,10 @@ if (Directory.Exists(cifar))
 foreach (var row in PreprocessBench.Run(shared)) rows.Add(row);
 
 rows.Finish();
-static void PrintRows(List<(string What, string Result)> rows)
+void PrintRows(List<(string What, string Result)> sectionRows)
 {
     Console.WriteLine("| measurement | result |\n| --- | --- |");
-    foreach (var (what, result) in rows) Console.WriteLine($"| {what} | {result} |");
+    foreach (var (what, result) in sectionRows.Append(rows.Load.Row())) Console.WriteLine($"| {what} | {result} |");
 }
 
 static Tensor Tokens(int n)
