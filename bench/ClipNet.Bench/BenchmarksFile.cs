@@ -24,6 +24,7 @@ sealed class BenchTable(string machine, bool updatesFile = true)
     public void Finish()
     {
         Add(Load.Row());
+        Add(("peak resident memory of the bench process (VmHWM; child processes apart)", MachineLoad.PeakResident()));
         if (updatesFile) BenchmarksFile.ReplaceTable(Render(finished: true), quiet: false);
     }
 

@@ -31,6 +31,13 @@ sealed class MachineLoad
             $"{others:P1} / {stolen:P1} of the {Environment.ProcessorCount} cores");
     }
 
+    /// <summary>This process's peak resident memory so far (VmHWM), as a table cell.</summary>
+    public static string PeakResident()
+    {
+        string? line = File.Exists("/proc/self/status") ? File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:")) : null;
+        return line is null ? "unknown" : $"{long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1048576.0:F1} GB";
+    }
+
     /// <summary>
     /// Waits until other processes use under <paramref name="quietShare"/> of the CPUs over a half-second window,
     /// at most <paramref name="patience"/>; says on stdout when it had to wait.

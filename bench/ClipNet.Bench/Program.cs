@@ -9,10 +9,12 @@ using static TorchSharp.torch;
 // Measures ClipNet against this machine's own GEMM rate and compares alternative paths, all in one run, so
 // the ratios are meaningful even on a noisy machine. Results go to stdout as a Markdown table and replace the
 // generated table in BENCHMARKS.md.
+// The bench measures what the `clip` command runs, which sets the allocator up first thing (NativeMemory).
+string allocator = ClipNet.IO.NativeMemory.ReuseFreedBlocks();
 if (InferenceBench.RunChild(args)) return;
 torch.set_grad_enabled(true);
 MachineLoad.WaitUntilQuiet();
-string machine = InferenceBench.MachineLine();
+string machine = $"{InferenceBench.MachineLine()}; {allocator}";
 Console.WriteLine(machine);
 var rows = new BenchTable(machine);
 string shared = args.Length > 0 ? args[0] : "../shared";

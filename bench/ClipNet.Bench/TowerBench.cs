@@ -20,7 +20,6 @@ static class TowerBench
         var rows = new List<(string, string)>
         {
             ("float32 / bf16 GEMM 1024×1024", $"{gemm32:F1} / {gemm16:F1} GFLOP/s"),
-            ("GLIBC_TUNABLES", Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "(not set: glibc's default malloc)"),
         };
         string[] names = args.Length > 2 ? args[2].Split(',') : ["ViT-B-32-quickgelu", "RN50-quickgelu"];
         var dtypes = args.Length > 3 ? args[3].Split(',').Select(Enum.Parse<ScalarType>).ToArray() : [ScalarType.Float32, ScalarType.BFloat16];
@@ -45,6 +44,7 @@ static class TowerBench
                     Console.WriteLine($"| {rows[^1].Item1} | {rows[^1].Item2} |");
                 }
             }
+        rows.Add(("peak resident memory of this process (VmHWM)", MachineLoad.PeakResident()));
         return rows;
     }
 

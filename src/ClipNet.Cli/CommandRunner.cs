@@ -8,7 +8,8 @@ namespace ClipNet.Cli;
 /// `error:`, and exit code 1. Errors caused by input (<see cref="ClipNetException"/>) print their message only,
 /// also when a parallel loop wrapped them in an <see cref="AggregateException"/>; libtorch's allocation failures
 /// say how much memory was asked for; anything else prints its type and message, and the stack trace only
-/// when CLIPNET_DEBUG is set.
+/// when CLIPNET_DEBUG is set. CLIPNET_DEBUG also ends every command with a `debug:` line of what it cost the
+/// machine (peak memory, page faults, the allocator settings), for performance reports.
 /// </summary>
 public static partial class CommandRunner
 {
@@ -22,6 +23,7 @@ public static partial class CommandRunner
             Console.Error.WriteLine($"error: {string.Join("; ", parsed.Errors.Select(e => e.Message))} (see clip {CommandPath(parsed)}--help)");
             return 1;
         }
+        bool debug = Environment.GetEnvironmentVariable("CLIPNET_DEBUG") is not null;
         try
         {
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
@@ -29,9 +31,26 @@ public static partial class CommandRunner
         catch (Exception e)
         {
             Console.Error.WriteLine($"error: {Describe(Unwrap(e))}");
-            if (Environment.GetEnvironmentVariable("CLIPNET_DEBUG") is not null) Console.Error.WriteLine(e);
+            if (debug) Console.Error.WriteLine(e);
             return 1;
         }
+        finally
+        {
+            if (debug) Console.Error.WriteLine($"debug: {ResourceUse()}");
+        }
+    }
+
+    /// <summary>Peak resident memory and minor page faults of this process so far (Linux), and the allocator settings.</summary>
+    static string ResourceUse()
+    {
+        string allocator = ClipNet.IO.NativeMemory.ReuseFreedBlocks();
+        if (!File.Exists("/proc/self/status")) return $"allocator: {allocator}";
+        string? peak = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:"));
+        long peakKiB = peak is null ? 0 : long.Parse(peak.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+        // /proc/self/stat: minflt is field 10, the 8th after the parenthesised command name.
+        string stat = File.ReadAllText("/proc/self/stat");
+        long minorFaults = long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[7]);
+        return $"peak resident {peakKiB / 1024} MB, {minorFaults} minor page faults, allocator: {allocator}";
     }
 
     static string CommandPath(ParseResult parsed)

@@ -43,12 +43,14 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <remarks>Frees its intermediates as it ends, as <see cref="ResidualAttentionBlock"/> does, and for the same reason.</remarks>
     public override Tensor forward(Tensor x)
     {
+        using var scope = NewDisposeScope();
         var output = nn.functional.relu(bn1.forward(precision.Conv(x, conv1)));
         output = nn.functional.relu(bn2.forward(precision.Conv(output, conv2)));
         output = bn3.forward(precision.Conv(avgpool.forward(output), conv3));
         var identity = downsample is null ? x : downsample.forward(x);
-        return nn.functional.relu(output.Plus(identity));
+        return nn.functional.relu(output.Plus(identity)).MoveToOuterDisposeScope();
     }
 }

@@ -19,6 +19,7 @@ public sealed class ClipTokenizer
     static readonly Lazy<ClipTokenizer> defaultTokenizer = new(LoadEmbedded);
 
     readonly string[] tokensById;
+    readonly Lazy<BpeTokenizer> bpe;
 
     ClipTokenizer(ClipVocabulary vocabulary, string sourceName)
     {
@@ -33,9 +34,16 @@ public sealed class ClipTokenizer
             tokensById[id] = token;
         }
 
+        // The BPE tables take about 0.2 s to build and only texts need them: a command that embeds images
+        // never waits for them.
+        bpe = new Lazy<BpeTokenizer>(() => CreateBpe(vocabulary, sourceName));
+    }
+
+    BpeTokenizer CreateBpe(ClipVocabulary vocabulary, string sourceName)
+    {
         try
         {
-            Bpe = BpeTokenizer.Create(new BpeOptions(vocabulary.TokenIds)
+            return BpeTokenizer.Create(new BpeOptions(vocabulary.TokenIds)
             {
                 Merges = vocabulary.Merges,
                 ByteLevel = true,
@@ -79,7 +87,7 @@ public sealed class ClipTokenizer
     }
 
     /// <summary>The underlying Microsoft.ML.Tokenizers tokenizer (cleaning, splitting and BPE; no start/end tokens).</summary>
-    public BpeTokenizer Bpe { get; }
+    public BpeTokenizer Bpe => bpe.Value;
 
     /// <summary>The tokens and merges this tokenizer was built from (to save them beside a converted model).</summary>
     public ClipVocabulary Vocabulary { get; }

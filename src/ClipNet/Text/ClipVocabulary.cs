@@ -43,7 +43,7 @@ public sealed class ClipVocabulary
         {
             using var gzip = new GZipStream(gzipStream, CompressionMode.Decompress, leaveOpen: true);
             using var reader = new StreamReader(gzip, Encoding.UTF8);
-            lines = reader.ReadToEnd().Split('\n');
+            lines = FirstLines(reader, OpenAiMergeCount + 1, sourceName);
         }
         catch (InvalidDataException e)
         {
@@ -72,6 +72,30 @@ public sealed class ClipVocabulary
         // Later duplicates win, as in the reference's dict(zip(vocab, range(len(vocab)))).
         for (int id = 0; id < tokens.Count; id++) ids[tokens[id]] = id;
         return new ClipVocabulary(ids, merges);
+    }
+
+    /// <summary>Far above the merges' part of OpenAI's file (about 0.6 MB); a file without its lines by then is not one.</summary>
+    const int MaxMergeTextChars = 16 << 20;
+
+    /// <summary>
+    /// The first <paramref name="count"/> lines, split on '\n' alone as the reference splits (fewer if the file ends
+    /// first). Only they are decompressed: the other 213k lines of OpenAI's file are never used, and decompressing and
+    /// splitting them took most of the tokenizer's start-up time.
+    /// </summary>
+    static string[] FirstLines(TextReader reader, int count, string sourceName)
+    {
+        var text = new StringBuilder();
+        var buffer = new char[1 << 16];
+        int newlines = 0, read;
+        while (newlines < count && (read = reader.Read(buffer)) > 0)
+        {
+            text.Append(buffer, 0, read);
+            newlines += buffer.AsSpan(0, read).Count('\n');
+            if (text.Length > MaxMergeTextChars && newlines < count)
+                throw new ClipNetException($"{sourceName} has only {newlines} lines in its first {MaxMergeTextChars >> 20}M characters; a CLIP BPE file has {count} short lines there.");
+        }
+        var lines = text.ToString().Split('\n');
+        return lines.Length > count ? lines[..count] : lines;
     }
 
     /// <summary>Reads a Hugging Face style <c>vocab.json</c> (<c>{token: id}</c>) and <c>merges.txt</c>.</summary>

@@ -44,4 +44,26 @@ public class VocabularySourceTests
         error = Assert.Throws<ClipNetException>(() => ClipTokenizer.FromOpenAiBpeFile(notGzip));
         Assert.Contains(notGzip, error.Message);
     }
+
+    [Fact]
+    public void ShortOrEndlessGzipFilesAreRefusedByName()
+    {
+        using var folder = new Checkpoints.TempFolder();
+        string Gzip(string name, string text)
+        {
+            string path = folder.File(name);
+            using var gzip = new System.IO.Compression.GZipStream(File.Create(path), System.IO.Compression.CompressionLevel.Fastest);
+            gzip.Write(System.Text.Encoding.UTF8.GetBytes(text));
+            return path;
+        }
+
+        string truncated = Gzip("truncated.txt.gz", "#version: 0.2\n" + string.Concat(Enumerable.Repeat("a b\n", 99)));
+        var error = Assert.Throws<ClipNetException>(() => ClipTokenizer.FromOpenAiBpeFile(truncated));
+        Assert.Contains("truncated.txt.gz has 100 merge lines", error.Message);
+
+        // 17 million characters without a line break: refused once past the bound, not read to the end.
+        string endless = Gzip("endless.txt.gz", new string('a', 17 << 20));
+        error = Assert.Throws<ClipNetException>(() => ClipTokenizer.FromOpenAiBpeFile(endless));
+        Assert.Contains("endless.txt.gz has only 0 lines in its first 16M characters", error.Message);
+    }
 }
