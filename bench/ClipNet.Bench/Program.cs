@@ -59,7 +59,7 @@ if (args.FirstOrDefault() == "pipeline")
         Console.WriteLine("| measurement | result |\n| --- | --- |");
         Console.WriteLine($"| float32 / bf16 GEMM 1024×1024 (libtorch) | {Timing.GemmGflops(1024):F1} / {Timing.GemmGflops(1024, ScalarType.BFloat16):F1} GFLOP/s |");
         PipelineBench.Run(InferenceBench.RandomCheckpoint("ViT-B-32-quickgelu", folder), args.Length > 1 ? args[1] : "../shared",
-            row => Console.WriteLine($"| {row.What} | {row.Result} |"));
+            row => Console.WriteLine($"| {row.What} | {row.Result} |"), everySetting: true);
         var (what, result) = rows.Load.Row();
         Console.WriteLine($"| {what} | {result} |");
     }
@@ -87,7 +87,7 @@ try
     InferenceBench.Loading(vitB32, Path.Combine(shared, "data", "photos-demo", "images", "astronaut.png"), rows);
     vitB32Rates = InferenceBench.ImageEncoding("ViT-B/32", vitB32, gemm, gemmBf16, rows, [1, 8, 32, 64]);
     text77 = InferenceBench.Texts(vitB32, shared, rows);
-    PipelineBench.Run(vitB32, shared, rows.Add);
+    PipelineBench.Run(vitB32, shared, rows.Add, everySetting: false);
     File.Delete(vitB32);
     resNetRates = InferenceBench.ImageEncoding("RN50", InferenceBench.RandomCheckpoint("RN50-quickgelu", checkpoints), gemm, gemmBf16, rows, [1, 8, 32, 64]);
     // The larger ViTs, one checkpoint on disk at a time (ViT-L/14's is 1.7 GB).
