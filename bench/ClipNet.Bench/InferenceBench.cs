@@ -55,25 +55,36 @@ static class InferenceBench
         return path;
     }
 
-    public static void Loading(string checkpoint, string image, BenchTable rows)
+    /// <summary>One child process that loads <paramref name="checkpoint"/> and embeds one image: wall seconds, seconds after its start-up, peak RSS bytes.</summary>
+    static (double Wall, double InProcess, double Peak) Child(string checkpoint, string image, string mode)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!, [ChildSwitch, checkpoint, image, mode]) { RedirectStandardOutput = true };
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        var parts = output.Trim().Split('\n')[^1].Split(' ');
+        return (clock.Elapsed.TotalSeconds, double.Parse(parts[0]), double.Parse(parts[1]));
+    }
+
+    static string Describe((double Wall, double InProcess, double Peak) r, string checkpoint)
     {
         double weightBytes = new FileInfo(checkpoint).Length;
+        return $"{r.Wall:F2} s wall ({r.InProcess:F2} s after start-up), peak RSS {r.Peak / 1e6:F0} MB = {r.Peak / weightBytes:F2}× the {weightBytes / 1e6:F0} MB of weights";
+    }
+
+    /// <summary>The row of a larger model's load + embed of one image in a new process, float32.</summary>
+    public static void OneImage(string label, string checkpoint, string image, BenchTable rows) =>
+        rows.Add(($"{label} load + embed one image, new process, float32 (target < 4 s for ViT-L/14)", Describe(Child(checkpoint, image, "float32"), checkpoint)));
+
+    public static void Loading(string checkpoint, string image, BenchTable rows)
+    {
         // One run each; the file was just written, so its pages are in the page cache for all three.
-        (double Wall, double InProcess, double Peak) Child(string mode)
-        {
-            var start = new ProcessStartInfo(Environment.ProcessPath!, [ChildSwitch, checkpoint, image, mode]) { RedirectStandardOutput = true };
-            var clock = Stopwatch.StartNew();
-            using var process = Process.Start(start)!;
-            string output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            var parts = output.Trim().Split('\n')[^1].Split(' ');
-            return (clock.Elapsed.TotalSeconds, double.Parse(parts[0]), double.Parse(parts[1]));
-        }
+        (double Wall, double InProcess, double Peak) Child(string mode) => InferenceBench.Child(checkpoint, image, mode);
+        string Describe((double Wall, double InProcess, double Peak) r) => InferenceBench.Describe(r, checkpoint);
         var before = Child("random-then-assign");
         var after = Child("float32");
         var bf16 = Child("bfloat16");
-        string Describe((double Wall, double InProcess, double Peak) r) =>
-            $"{r.Wall:F2} s wall ({r.InProcess:F2} s after start-up), peak RSS {r.Peak / 1e6:F0} MB = {r.Peak / weightBytes:F2}× the {weightBytes / 1e6:F0} MB of weights";
         rows.Add(("ViT-B/32 load + embed one image, new process: before (random init, then assign)", Describe(before)));
         rows.Add(("same, now (uninitialised model, mapped weights in place), float32", $"{Describe(after)}; {before.InProcess / after.InProcess:F1}× faster after start-up"));
         rows.Add(("same, --dtype bfloat16 (weights cast once at load)", Describe(bf16)));
