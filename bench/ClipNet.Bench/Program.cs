@@ -73,7 +73,7 @@ rows.Add(("float32 GEMM 1024×1024 (libtorch)", $"{gemm:F1} GFLOP/s"));
 rows.Add(("bf16 GEMM 1024×1024 (libtorch)", $"{gemmBf16:F1} GFLOP/s ({gemmBf16 / gemm:F1}× float32)"));
 if (args.FirstOrDefault() == "training")
 {
-    TrainingBench.Run(gemm, gemmBf16, rows);
+    TrainingBench.Run(rows);
     rows.Finish();
     return;
 }
@@ -85,23 +85,23 @@ try
 {
     string vitB32 = InferenceBench.RandomCheckpoint("ViT-B-32-quickgelu", checkpoints);
     InferenceBench.Loading(vitB32, Path.Combine(shared, "data", "photos-demo", "images", "astronaut.png"), rows);
-    vitB32Rates = InferenceBench.ImageEncoding("ViT-B/32", vitB32, gemm, gemmBf16, rows, [1, 8, 32, 64]);
+    vitB32Rates = InferenceBench.ImageEncoding("ViT-B/32", vitB32, rows, [1, 8, 32, 64]);
     text77 = InferenceBench.Texts(vitB32, shared, rows);
     PipelineBench.Run(vitB32, shared, rows.Add, everySetting: false);
     File.Delete(vitB32);
-    resNetRates = InferenceBench.ImageEncoding("RN50", InferenceBench.RandomCheckpoint("RN50-quickgelu", checkpoints), gemm, gemmBf16, rows, [1, 8, 32, 64]);
+    resNetRates = InferenceBench.ImageEncoding("RN50", InferenceBench.RandomCheckpoint("RN50-quickgelu", checkpoints), rows, [1, 8, 32, 64]);
     // The larger ViTs, one checkpoint on disk at a time (ViT-L/14's is 1.7 GB).
     foreach (var (label, name) in new[] { ("ViT-B/16", "ViT-B-16-quickgelu"), ("ViT-L/14", "ViT-L-14-quickgelu") })
     {
         string checkpoint = InferenceBench.RandomCheckpoint(name, checkpoints);
         if (label == "ViT-L/14") InferenceBench.OneImage(label, checkpoint, Path.Combine(shared, "data", "photos-demo", "images", "astronaut.png"), rows);
         // ViT-L/14 in float32 at batch 32 alone would take two minutes a call: its per-image rate is the same at batch 8.
-        InferenceBench.ImageEncoding(label, checkpoint, gemm, gemmBf16, rows, label == "ViT-L/14" ? [1, 8] : [1, 8, 32]);
+        InferenceBench.ImageEncoding(label, checkpoint, rows, label == "ViT-L/14" ? [1, 8] : [1, 8, 32]);
         File.Delete(checkpoint);
     }
 }
 finally { Directory.Delete(checkpoints, recursive: true); }
-var training = TrainingBench.Run(gemm, gemmBf16, rows);
+var training = TrainingBench.Run(rows);
 // The peer runs after ClipNet's rows, alone on the machine as they were.
 var (peer, peerMissing) = PeerBench.Run(shared, ("ViT-B/32", 32), ("RN50", 8));
 PeerBench.AddRows(peer, peerMissing, new PeerComparison(vitB32Rates[32].Float32, vitB32Rates[32].BFloat16, text77, training, resNetRates[8].Float32), rows);
@@ -112,11 +112,11 @@ foreach (string name in new[] { "ViT-B-32-quickgelu", "RN50-quickgelu" })
     model.eval();
     int size = model.Config.Vision.ImageSize;
     var pixels = torch.randn(8, 3, size, size);
-    double seconds;
+    double seconds, gemmJustBefore = Timing.GemmGflops(1024, warmUpSeconds: 0.3);
     using (torch.no_grad()) seconds = Timing.Median(() => model.EncodeImage(pixels).Dispose(), repeats: 3);
     double imagesPerSecond = 8 / seconds;
     string flops = model.Config.Vision.IsVisionTransformer
-        ? $", {imagesPerSecond * Flops.VisionTransformer(model.Config.Vision, model.Config.EmbedDim) / 1e9:F1} GFLOP/s = {imagesPerSecond * Flops.VisionTransformer(model.Config.Vision, model.Config.EmbedDim) / 1e9 / gemm:P0} of GEMM"
+        ? $", {imagesPerSecond * Flops.VisionTransformer(model.Config.Vision, model.Config.EmbedDim) / 1e9:F1} GFLOP/s = {imagesPerSecond * Flops.VisionTransformer(model.Config.Vision, model.Config.EmbedDim) / 1e9 / gemmJustBefore:P0} of GEMM"
         : "";
     rows.Add(($"{name} image encoding, batch 8", $"{imagesPerSecond:F1} images/s{flops}"));
     // EncodeImage frees its intermediate tensors when it returns; the bare tower leaves them to the garbage collector.

@@ -21,13 +21,14 @@ static class Timing
         return times[times.Count / 2];
     }
 
-    public static double GemmGflops(int n, ScalarType dtype = ScalarType.Float32)
+    /// <param name="warmUpSeconds">The first products of a process also start libtorch's thread pool and fault in its
+    /// buffers: a second covers that; a rate taken again later needs less.</param>
+    public static double GemmGflops(int n, ScalarType dtype = ScalarType.Float32, double warmUpSeconds = 1)
     {
-        var a = torch.randn(n, n, dtype);
-        var b = torch.randn(n, n, dtype);
-        // The first products also start libtorch's thread pool and fault in its buffers: warm up for a second.
+        using var a = torch.randn(n, n, dtype);
+        using var b = torch.randn(n, n, dtype);
         var warmUp = Stopwatch.StartNew();
-        while (warmUp.Elapsed.TotalSeconds < 1) a.matmul(b).Dispose();
+        while (warmUp.Elapsed.TotalSeconds < warmUpSeconds) a.matmul(b).Dispose();
         double seconds = Median(() => a.matmul(b).Dispose(), repeats: 15);
         return 2.0 * n * n * n / seconds / 1e9;
     }

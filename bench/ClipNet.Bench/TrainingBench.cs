@@ -15,14 +15,14 @@ sealed record TrainingRates(double Float32, double BFloat16);
 /// random pixels, captions of random tokens with the end token at position 20, the symmetric contrastive loss and
 /// AdamW. ClipNet runs the text tower up to the batch's last end token (21 positions), the peer all 77. Each phase
 /// is timed on its own, so the rows say where a step's time goes, and the step's counted FLOPs are set against the
-/// GEMM rate of the same precision.
+/// GEMM rate of the same precision, measured just before (the machine's speed drifts over a run).
 /// </summary>
 static class TrainingBench
 {
     const int Batch = 32;
     const int TextPositions = 21;
 
-    public static TrainingRates Run(double gemm32, double gemm16, BenchTable rows)
+    public static TrainingRates Run(BenchTable rows)
     {
         var config = ModelConfigs.Get("ViT-B-32-quickgelu");
         double flopsPerSample = 3 * (Flops.VisionTransformer(config.Vision, config.EmbedDim) + Flops.TextTransformer(config.Text, config.EmbedDim, TextPositions));
@@ -33,14 +33,16 @@ static class TrainingBench
         var step = new ContrastiveStep(model, LossKind.Contrastive, TowerLock.None, 0);
         using var batch = new TrainingBatch(torch.randn(Batch, 3, 224, 224), PeerTokens(Batch, config.Text.EndOfTextId));
 
+        double gemm32 = Timing.GemmGflops(1024, warmUpSeconds: 0.3);
         var float32 = Phases(model, optimizer, step, batch, null, repeats: 2);
+        double gemm16 = Timing.GemmGflops(1024, ScalarType.BFloat16, warmUpSeconds: 0.3);
         var bf16 = Phases(model, optimizer, step, batch, ScalarType.BFloat16, repeats: 2);
         string Rate(StepPhases p, double gemm) =>
             $"{p.SamplesPerSecond:F2} samples/s = {p.SamplesPerSecond * flopsPerSample / 1e9:F0} GFLOP/s = {p.SamplesPerSecond * flopsPerSample / 1e9 / gemm:P0} of GEMM";
         rows.Add(($"ViT-B/32 training step, batch {Batch} (forward, backward, AdamW; {flopsPerSample / 1e9:F1} GFLOP a sample), float32",
-            Rate(float32, gemm32)));
+            $"{Rate(float32, gemm32)} (GEMM just before {gemm32:F0})"));
         rows.Add(("same, bf16 mixed (float32 master weights, matrix products in bf16)",
-            $"{Rate(bf16, gemm16)} ({bf16.SamplesPerSecond / float32.SamplesPerSecond:F2}× float32)"));
+            $"{Rate(bf16, gemm16)} (GEMM just before {gemm16:F0}; {bf16.SamplesPerSecond / float32.SamplesPerSecond:F2}× float32)"));
         rows.Add(("same step by phase, float32 / bf16: zeroing gradients, loss and backward (ContrastiveStep), AdamW",
             $"{float32.Describe()} / {bf16.Describe()}"));
         return new TrainingRates(float32.SamplesPerSecond, bf16.SamplesPerSecond);
