@@ -38,12 +38,9 @@ static class InferenceBench
             using var clip = Clip.Load(path, mode == "bfloat16" ? ScalarType.BFloat16 : ScalarType.Float32);
             clip.EncodeImages([args[2]]).Dispose();
         }
-        Console.WriteLine($"{clock.Elapsed.TotalSeconds} {PeakResidentBytes()}");
+        Console.WriteLine($"{clock.Elapsed.TotalSeconds} {ClipNet.IO.ProcessStatistics.PeakResidentBytes()}");
         return true;
     }
-
-    static long PeakResidentBytes() =>
-        File.ReadLines("/proc/self/status").Where(l => l.StartsWith("VmHWM:")).Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024).First();
 
     /// <summary>A random model of the named architecture as an OpenAI-named safetensors file.</summary>
     public static string RandomCheckpoint(string name, string folder)

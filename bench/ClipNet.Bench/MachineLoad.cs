@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace ClipNet.Bench;
 
 /// <summary>
-/// How much of the CPUs went to something other than this process, read from /proc/stat and /proc/self/stat.
+/// How much of the CPUs went to something other than this process, read from /proc/stat and /proc/self/stat (ProcessStatistics).
 /// On 2 cores one busy neighbour halves a 2-thread GEMM: `dotnet run --project bench/...` leaves the build's
 /// compiler and MSBuild servers working for a few seconds after the bench starts, and the first float32 GEMM then
 /// measured 53–78 GFLOP/s against 150–167 a few seconds later. So the bench waits for the machine to go quiet
@@ -32,11 +32,8 @@ sealed class MachineLoad
     }
 
     /// <summary>This process's peak resident memory so far (VmHWM), as a table cell.</summary>
-    public static string PeakResident()
-    {
-        string? line = File.Exists("/proc/self/status") ? File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:")) : null;
-        return line is null ? "unknown" : $"{long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1048576.0:F1} GB";
-    }
+    public static string PeakResident() =>
+        ClipNet.IO.ProcessStatistics.PeakResidentBytes() is > 0 and var bytes ? $"{bytes / 1073741824.0:F1} GB" : "unknown";
 
     /// <summary>
     /// Waits until other processes use under <paramref name="quietShare"/> of the CPUs over a half-second window,
@@ -71,12 +68,7 @@ readonly record struct CpuTimes(long Total, long Busy, long Steal, long Own)
         var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8).Select(long.Parse).ToArray();
         long idle = cpu[3] + cpu[4], steal = cpu[7];
         long total = cpu.Sum();
-        // /proc/self/stat: the name in field 2 may hold spaces, so count fields after its closing parenthesis;
-        // utime, stime, cutime, cstime are fields 14–17, i.e. the 12th to 15th after it. The children's times (the
-        // bench's child processes and the peer) count as the bench's own once they have exited.
-        string self = File.ReadAllText("/proc/self/stat");
-        var after = self[(self.LastIndexOf(')') + 2)..].Split(' ');
-        long own = after[11..15].Sum(long.Parse);
-        return new CpuTimes(total, total - idle - steal, steal, own);
+        // The children's times (the bench's child processes and the peer) count as the bench's own once they have exited.
+        return new CpuTimes(total, total - idle - steal, steal, ClipNet.IO.ProcessStatistics.CpuTicksWithExitedChildren());
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ClipNet.Data;
 using ClipNet.Embeddings;
 using ClipNet.Search;
@@ -131,12 +130,7 @@ static class PipelineBench
     }
 
     /// <summary>One run, timed: the model is warm from the model-only rows, and a run takes seconds.</summary>
-    static double Seconds(Action action)
-    {
-        var clock = Stopwatch.StartNew();
-        action();
-        return clock.Elapsed.TotalSeconds;
-    }
+    static double Seconds(Action action) => Timing.Median(action, repeats: 1, warmUp: false);
 
     static void Index(Clip clip, int count, string folder, Action<(string What, string Result)> add)
     {
@@ -145,9 +139,7 @@ static class PipelineBench
         using (torch.no_grad()) modelOnly = count / Timing.Median(() => clip.EncodePixels(pixels).Dispose(), repeats: 1);
         // Creating the index fingerprints the model's weights once; the update is what grows with the photos.
         using var index = PhotoIndex.Create(Path.Combine(folder, "index.sqlite"), clip);
-        var clock = Stopwatch.StartNew();
-        index.Update(new IndexUpdateRequest([Path.Combine(folder, "photos")]));
-        double files = count / clock.Elapsed.TotalSeconds;
+        double files = count / Seconds(() => index.Update(new IndexUpdateRequest([Path.Combine(folder, "photos")])));
         add(($"clip index, {count} JPEGs, float32: the update end to end (walk, hash, decode, embed, commit)",
             $"{files:F1} files/s = {files / modelOnly:P0} of model only ({modelOnly:F1} img/s)"));
     }

@@ -1,3 +1,4 @@
+using ClipNet.IO;
 using System.Diagnostics;
 using ClipNet.Model;
 using TorchSharp;
@@ -53,20 +54,11 @@ static class TowerBench
     {
         action();
         using var process = Process.GetCurrentProcess();
-        long faults = MinorFaults();
+        long faults = ProcessStatistics.MinorFaults();
         var (user, system) = (process.UserProcessorTime, process.PrivilegedProcessorTime);
         double seconds = Timing.Median(action, repeats, warmUp: false);
         process.Refresh();
-        return (seconds, (MinorFaults() - faults) / (double)repeats,
+        return (seconds, (ProcessStatistics.MinorFaults() - faults) / (double)repeats,
             (process.UserProcessorTime - user).TotalSeconds / repeats, (process.PrivilegedProcessorTime - system).TotalSeconds / repeats);
-    }
-
-    /// <summary>The process's minor page faults so far: field 10 of /proc/self/stat (all threads).</summary>
-    public static long MinorFaults()
-    {
-        string stat = File.ReadAllText("/proc/self/stat");
-        // The command name (field 2) may hold spaces; fields are counted from the ')' that closes it.
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return long.Parse(fields[10 - 3]);
     }
 }

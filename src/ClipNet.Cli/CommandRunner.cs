@@ -41,17 +41,9 @@ public static partial class CommandRunner
     }
 
     /// <summary>Peak resident memory and minor page faults of this process so far (Linux), and the allocator settings.</summary>
-    static string ResourceUse()
-    {
-        string allocator = ClipNet.IO.NativeMemory.ReuseFreedBlocks();
-        if (!File.Exists("/proc/self/status")) return $"allocator: {allocator}";
-        string? peak = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:"));
-        long peakKiB = peak is null ? 0 : long.Parse(peak.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
-        // /proc/self/stat: minflt is field 10, the 8th after the parenthesised command name.
-        string stat = File.ReadAllText("/proc/self/stat");
-        long minorFaults = long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[7]);
-        return $"peak resident {peakKiB / 1024} MB, {minorFaults} minor page faults, allocator: {allocator}";
-    }
+    static string ResourceUse() =>
+        $"peak resident {ClipNet.IO.ProcessStatistics.PeakResidentBytes() / 1048576} MB, {ClipNet.IO.ProcessStatistics.MinorFaults()} minor page faults, " +
+        $"allocator: {ClipNet.IO.NativeMemory.ReuseFreedBlocks()}";
 
     static string CommandPath(ParseResult parsed)
     {
