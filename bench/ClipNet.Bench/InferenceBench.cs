@@ -121,8 +121,8 @@ static class InferenceBench
             var pixels16 = pixels.to_type(ScalarType.BFloat16);
             int repeats = batch >= 32 ? 1 : 3;
             double gemm32 = Timing.GemmGflops(1024, warmUpSeconds: 0.3), gemm16 = Timing.GemmGflops(1024, ScalarType.BFloat16, warmUpSeconds: 0.3);
-            var f32 = TowerBench.Measure(() => float32.Model.EncodeImage(pixels).Dispose(), repeats);
-            var b16 = TowerBench.Measure(() => bf16.Model.EncodeImage(pixels16).Dispose(), repeats);
+            var f32 = TowerBench.Measure(() => float32.Model.EncodeImage(pixels).Dispose(), repeats, budgetSeconds: 10);
+            var b16 = TowerBench.Measure(() => bf16.Model.EncodeImage(pixels16).Dispose(), repeats, budgetSeconds: 10);
             string Rate(double imagesPerSecond, double gemm) => $"{imagesPerSecond:F1} img/s = {imagesPerSecond * flops / 1e9 / gemm:P0} of GEMM";
             rates[batch] = (batch / f32.Seconds, batch / b16.Seconds);
             rows.Add(($"{name} image, batch {batch}: float32 / bf16", $"{Rate(batch / f32.Seconds, gemm32)} / {Rate(batch / b16.Seconds, gemm16)} " +

@@ -7,8 +7,9 @@ namespace ClipNet.Bench;
 /// <summary>What the peer script printed for one model and batch size (per second: images, texts, training samples).</summary>
 sealed record PeerFigures(string Model, int Batch, double ImageFloat32, double TextFloat32, double? ImageBf16, double? TextBf16, double TrainingStep);
 
-/// <summary>ClipNet's figures of this run that the peer's are set against.</summary>
-sealed record PeerComparison(double VitImageFloat32, double VitImageBf16, double VitText77, TrainingRates VitTraining, double ResNetImageFloat32);
+/// <summary>ClipNet's figures of this run that the peer's are set against (RN50's by batch size).</summary>
+sealed record PeerComparison(double VitImageFloat32, double VitImageBf16, double VitText77, TrainingRates VitTraining,
+    IReadOnlyDictionary<int, double> ResNetImageFloat32);
 
 /// <summary>
 /// The peer, run in the same bench run: OpenAI's `clip/model.py` timed by `../shared/peer/peer_bench.py` on Debian's
@@ -22,50 +23,59 @@ static partial class PeerBench
     const string OpenBlas = "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3";
     public const string Description = "peer: OpenAI clip/model.py, Debian PyTorch 1.13 + OpenBLAS, 2 threads";
 
-    /// <summary>Runs the peer for each (model, batch); null and a reason when it cannot run here.</summary>
-    public static (List<PeerFigures>? Figures, string? Missing) Run(string shared, params (string Model, int Batch)[] runs)
+    /// <summary>
+    /// Runs `peer_bench.py` for ViT-B/32 at <paramref name="vitBatch"/> (image, text, training step) and the peer's RN50
+    /// image tower alone at each of <paramref name="resNetBatches"/> (`peer_image_rates.py`, beside this program); null
+    /// and a reason when the peer cannot run here.
+    /// </summary>
+    public static (PeerFigures? Vit, IReadOnlyDictionary<int, double>? ResNetImage, string? Missing) Run(string shared, int vitBatch, int[] resNetBatches)
     {
         string folder = Path.Combine(shared, "peer");
         string script = Path.Combine(folder, "peer_bench.py"), model = Path.Combine(folder, "openai_clip_model.py");
-        if (!File.Exists(script) || !File.Exists(model)) return (null, $"{folder} lacks peer_bench.py or openai_clip_model.py");
-        if (!File.Exists(Python)) return (null, $"no {Python}");
-        if (!File.Exists(OpenBlas)) return (null, "no threaded OpenBLAS (apt-get install libopenblas0-pthread): the peer would run on the reference BLAS");
+        if (!File.Exists(script) || !File.Exists(model)) return (null, null, $"{folder} lacks peer_bench.py or openai_clip_model.py");
+        if (!File.Exists(Python)) return (null, null, $"no {Python}");
+        if (!File.Exists(OpenBlas)) return (null, null, "no threaded OpenBLAS (apt-get install libopenblas0-pthread): the peer would run on the reference BLAS");
         var (code, _, error) = Execute(["-c", "import torch"]);
-        if (code != 0) return (null, $"{Python} has no torch (apt-get install python3-torch): {error.Trim().Split('\n')[^1]}");
+        if (code != 0) return (null, null, $"{Python} has no torch (apt-get install python3-torch): {LastLine(error)}");
 
-        var figures = new List<PeerFigures>();
-        foreach (var (name, batch) in runs)
-        {
-            var (exit, output, stderr) = Execute([script, model, name, batch.ToString(CultureInfo.InvariantCulture)]);
-            if (exit != 0) return (null, $"peer_bench.py {name} {batch} failed (exit {exit}): {stderr.Trim().Split('\n')[^1]}");
-            figures.Add(Parse(name, batch, output));
-        }
-        return (figures, null);
+        string batch = vitBatch.ToString(CultureInfo.InvariantCulture);
+        var (exit, output, stderr) = Execute([script, model, "ViT-B/32", batch]);
+        if (exit != 0) return (null, null, $"peer_bench.py ViT-B/32 {batch} failed (exit {exit}): {LastLine(stderr)}");
+        var vit = Parse("ViT-B/32", vitBatch, output);
+
+        string batches = string.Join(',', resNetBatches);
+        (exit, output, stderr) = Execute([Path.Combine(AppContext.BaseDirectory, "peer_image_rates.py"), model, "RN50", batches]);
+        if (exit != 0) return (null, null, $"peer_image_rates.py RN50 {batches} failed (exit {exit}): {LastLine(stderr)}");
+        var resNet = ImageRate().Matches(output).ToDictionary(
+            m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), m => double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
+        if (resNetBatches.FirstOrDefault(b => !resNet.ContainsKey(b)) is int absent and > 0)
+            return (null, null, $"peer_image_rates.py printed no rate for batch {absent}:\n{output}");
+        return (vit, resNet, null);
     }
 
+    static string LastLine(string text) => text.Trim().Split('\n')[^1];
+
     /// <summary>The rows that set the peer's figures beside ClipNet's of the same run, as ratios.</summary>
-    public static void AddRows(List<PeerFigures>? figures, string? missing, PeerComparison ours, BenchTable rows)
+    public static void AddRows(PeerFigures? peer, IReadOnlyDictionary<int, double>? resNetImage, string? missing, PeerComparison ours, BenchTable rows)
     {
-        if (figures is null)
+        if (peer is null || resNetImage is null)
         {
             rows.Add(($"{Description}", $"not run: {missing}"));
             return;
         }
-        foreach (var peer in figures)
+        string prefix = $"{Description}; {peer.Model}, batch {peer.Batch}";
+        rows.Add(($"{prefix}: image, float32 / bf16 (peer: autocast)",
+            $"{peer.ImageFloat32:F1} / {Format(peer.ImageBf16)} img/s; ClipNet {ours.VitImageFloat32:F1} / {ours.VitImageBf16:F1} = " +
+            $"{ours.VitImageFloat32 / peer.ImageFloat32:F2}× / {Ratio(ours.VitImageBf16, peer.ImageBf16)} the peer"));
+        rows.Add(($"{prefix}: text, 77 tokens, float32", $"{peer.TextFloat32:F1} txt/s; ClipNet {ours.VitText77:F1} = {ours.VitText77 / peer.TextFloat32:F2}× the peer"));
+        rows.Add(($"{prefix}: training step (peer: float32)",
+            $"{peer.TrainingStep:F2} samples/s; ClipNet float32 {ours.VitTraining.Float32:F2} = {ours.VitTraining.Float32 / peer.TrainingStep:F2}× (target ≥ 2×), " +
+            $"bf16 mixed {ours.VitTraining.BFloat16:F2} = {ours.VitTraining.BFloat16 / peer.TrainingStep:F2}× (target ≥ 4×)"));
+        foreach (var (batch, rate) in resNetImage.OrderBy(r => r.Key))
         {
-            string prefix = $"{Description}; {peer.Model}, batch {peer.Batch}";
-            if (peer.Model == "RN50")
-            {
-                rows.Add(($"{prefix}: image, float32", $"{peer.ImageFloat32:F1} img/s; ClipNet {ours.ResNetImageFloat32:F1} = {ours.ResNetImageFloat32 / peer.ImageFloat32:F2}× the peer"));
-                continue;
-            }
-            rows.Add(($"{prefix}: image, float32 / bf16 (peer: autocast)",
-                $"{peer.ImageFloat32:F1} / {Format(peer.ImageBf16)} img/s; ClipNet {ours.VitImageFloat32:F1} / {ours.VitImageBf16:F1} = " +
-                $"{ours.VitImageFloat32 / peer.ImageFloat32:F2}× / {Ratio(ours.VitImageBf16, peer.ImageBf16)} the peer"));
-            rows.Add(($"{prefix}: text, 77 tokens, float32", $"{peer.TextFloat32:F1} txt/s; ClipNet {ours.VitText77:F1} = {ours.VitText77 / peer.TextFloat32:F2}× the peer"));
-            rows.Add(($"{prefix}: training step (peer: float32)",
-                $"{peer.TrainingStep:F2} samples/s; ClipNet float32 {ours.VitTraining.Float32:F2} = {ours.VitTraining.Float32 / peer.TrainingStep:F2}× (target ≥ 2×), " +
-                $"bf16 mixed {ours.VitTraining.BFloat16:F2} = {ours.VitTraining.BFloat16 / peer.TrainingStep:F2}× (target ≥ 4×)"));
+            double clipNet = ours.ResNetImageFloat32[batch];
+            rows.Add(($"{Description}; RN50, batch {batch}: image, float32",
+                $"{rate:F1} img/s; ClipNet {clipNet:F1} = {clipNet / rate:F2}× the peer (target > 1× at every batch size)"));
         }
     }
 
@@ -88,6 +98,7 @@ static partial class PeerBench
     [GeneratedRegex(@"bf16-autocast bs=\d+: encode_image ([\d.]+) img/s")] private static partial Regex Bf16Image();
     [GeneratedRegex(@"bf16-autocast bs=\d+: encode_image [\d.]+ img/s, encode_text ([\d.]+) txt/s")] private static partial Regex Bf16Text();
     [GeneratedRegex(@"fp32 train step bs=\d+: ([\d.]+) samples/s")] private static partial Regex TrainingStep();
+    [GeneratedRegex(@"fp32 bs=(\d+): encode_image ([\d.]+) img/s")] private static partial Regex ImageRate();
 
     /// <summary>The system python, as the peer's README runs it (OpenBLAS tuning variables unset, so it detects the CPU itself).</summary>
     static (int Code, string Output, string Error) Execute(string[] arguments)

@@ -103,8 +103,9 @@ try
 finally { Directory.Delete(checkpoints, recursive: true); }
 var training = TrainingBench.Run(rows);
 // The peer runs after ClipNet's rows, alone on the machine as they were.
-var (peer, peerMissing) = PeerBench.Run(shared, ("ViT-B/32", 32), ("RN50", 8));
-PeerBench.AddRows(peer, peerMissing, new PeerComparison(vitB32Rates[32].Float32, vitB32Rates[32].BFloat16, text77, training, resNetRates[8].Float32), rows);
+var (peer, peerResNet, peerMissing) = PeerBench.Run(shared, vitBatch: 32, resNetBatches: [1, 8, 32, 64]);
+PeerBench.AddRows(peer, peerResNet, peerMissing, new PeerComparison(vitB32Rates[32].Float32, vitB32Rates[32].BFloat16, text77, training,
+    resNetRates.ToDictionary(r => r.Key, r => r.Value.Float32)), rows);
 
 foreach (string name in new[] { "ViT-B-32-quickgelu", "RN50-quickgelu" })
 {

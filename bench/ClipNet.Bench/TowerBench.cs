@@ -49,10 +49,16 @@ static class TowerBench
         return rows;
     }
 
-    /// <summary>Median seconds, and mean minor page faults and user and system CPU seconds, of <paramref name="repeats"/> calls after one warm-up call.</summary>
-    public static (double Seconds, double MinorFaults, double User, double System) Measure(Action action, int repeats)
+    /// <summary>
+    /// Median seconds, and mean minor page faults and user and system CPU seconds, of up to <paramref name="repeats"/>
+    /// calls after one warm-up call; fewer when the warm-up call says they would take longer than
+    /// <paramref name="budgetSeconds"/> (one call at least), so that ViT-L/14 in float32 does not take minutes a row.
+    /// </summary>
+    public static (double Seconds, double MinorFaults, double User, double System) Measure(Action action, int repeats, double budgetSeconds = double.PositiveInfinity)
     {
+        var warmUp = Stopwatch.StartNew();
         action();
+        repeats = Math.Clamp((int)(budgetSeconds / warmUp.Elapsed.TotalSeconds), 1, repeats);
         using var process = Process.GetCurrentProcess();
         long faults = ProcessStatistics.MinorFaults();
         var (user, system) = (process.UserProcessorTime, process.PrivilegedProcessorTime);

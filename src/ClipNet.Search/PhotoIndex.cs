@@ -326,7 +326,8 @@ public sealed class PhotoIndex : IDisposable
     }
 
     /// <summary>How the index decodes every photo: as a viewer shows it, turned by its EXIF orientation.</summary>
-    internal static DecodedImage DecodeUpright(byte[] encoded, string name) => ImageDecoder.Decode(encoded, name, applyExifOrientation: true);
+    internal static DecodedImage DecodeUpright(byte[] encoded, string name) =>
+        ImageDecoder.Decode(encoded, name, applyExifOrientation: true, reuseThreadBuffer: true);
 
     public void Dispose()
     {

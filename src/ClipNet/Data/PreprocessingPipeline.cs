@@ -68,21 +68,20 @@ public sealed class PreprocessingPipeline(ImagePreprocessor preprocessor)
         {
             token.ThrowIfCancellationRequested();
             int count = Math.Min(batchSize, inputs.Count - start);
-            var pixels = new float[count][];
             var problems = new Exception?[count];
-            Parallel.For(0, count, options, i =>
+            // Each image goes straight into the batch; one that cannot be read is recorded and its plane dropped after.
+            var pixels = PixelBatch.Build(count, preprocessor.Size, (i, plane) =>
             {
                 try
                 {
-                    pixels[i] = preprocessor.Preprocess(decode(inputs[start + i], start + i));
+                    preprocessor.PreprocessInto(decode(inputs[start + i], start + i), plane);
                 }
                 catch (Exception e) when (DataProblemLog.IsSampleProblem(e))
                 {
                     problems[i] = e;
                 }
-            });
-            var readable = pixels.Where(p => p is not null).ToList();
-            yield return new PreprocessedBatch(start, readable.Count == 0 ? null : PixelBatch.Stack(readable, preprocessor.Size), problems);
+            }, options);
+            yield return new PreprocessedBatch(start, PixelBatch.Without(pixels, problems), problems);
         }
     }
 }

@@ -26,11 +26,12 @@ public sealed class PipelinedImageEmbedder(Clip clip)
     /// <summary>Embeds image files; see <see cref="Embed{T}"/>.</summary>
     public IEnumerable<ImageEmbedding> Embed(IReadOnlyList<string> paths, IProgress<(int Done, int Total)>? progress = null,
         CancellationToken cancellation = default) =>
-        Embed(paths, (path, _) => ImageDecoder.Decode(path, clip.Preprocessor.ApplyExifOrientation), progress, cancellation);
+        Embed(paths, (path, _) => ImageDecoder.Decode(path, clip.Preprocessor.ApplyExifOrientation, reuseThreadBuffer: true), progress, cancellation);
 
     /// <summary>
     /// Embeds the images <paramref name="decode"/> makes of <paramref name="inputs"/> (it runs on worker threads,
-    /// given each input and its position), yielding one embedding or one problem per input, in input order.
+    /// given each input and its position; each image is preprocessed before its thread decodes the next, so it may
+    /// decode with <c>reuseThreadBuffer</c>), yielding one embedding or one problem per input, in input order.
     /// <paramref name="progress"/> is told (inputs done, inputs) as each batch is embedded, on the caller's thread.
     /// </summary>
     public IEnumerable<ImageEmbedding> Embed<T>(IReadOnlyList<T> inputs, Func<T, int, DecodedImage> decode,

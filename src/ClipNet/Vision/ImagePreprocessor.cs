@@ -53,10 +53,10 @@ public sealed record ImagePreprocessor
     /// <summary>Reads a Hugging Face <c>preprocessor_config.json</c> (CLIPImageProcessor).</summary>
     public static ImagePreprocessor FromPreprocessorConfig(string jsonPath) => PreprocessorConfigReader.Read(jsonPath);
 
-    public float[] Preprocess(string path) => Preprocess(ImageDecoder.Decode(path, ApplyExifOrientation));
+    public float[] Preprocess(string path) => Preprocess(ImageDecoder.Decode(path, ApplyExifOrientation, reuseThreadBuffer: true));
 
     public float[] Preprocess(byte[] encoded, string nameForErrors) =>
-        Preprocess(ImageDecoder.Decode(encoded, nameForErrors, ApplyExifOrientation));
+        Preprocess(ImageDecoder.Decode(encoded, nameForErrors, ApplyExifOrientation, reuseThreadBuffer: true));
 
     /// <summary>The CHW float32 tensor data, length 3 * Size * Size.</summary>
     public float[] Preprocess(DecodedImage image)
@@ -73,7 +73,7 @@ public sealed record ImagePreprocessor
     public Tensor PreprocessBatch(IReadOnlyList<string> paths)
     {
         return PixelBatch.Build(paths.Count, Size,
-            (i, plane) => PreprocessInto(ImageDecoder.Decode(paths[i], ApplyExifOrientation), plane));
+            (i, plane) => PreprocessInto(ImageDecoder.Decode(paths[i], ApplyExifOrientation, reuseThreadBuffer: true), plane));
     }
 
     /// <summary>The uint8 RGB image (Size x Size, interleaved) just before scaling and normalisation.</summary>

@@ -32,6 +32,62 @@ public class ImageDecoderTests
     }
 
     /// <summary>
+    /// Decoding into the thread's buffer (as preprocessing does) gives Pillow's pixels each time, also when the
+    /// previous image of the same byte size is still in that buffer: the landscape and the portrait fixture are both
+    /// 307,200 pixels, so the second decode reuses the first one's array and must overwrite every byte of it.
+    /// </summary>
+    [Fact]
+    public void DecodingIntoTheThreadsBufferOverwritesThePreviousImage()
+    {
+        var landscape = ImageDecoder.Decode(PreprocessCases.Named("rgb_640x480.jpg").ImagePath, reuseThreadBuffer: true);
+        Assert.Equal(PreprocessCases.ReadBytes("decoded_jpeg.safetensors", "rgb_640x480.jpg").Item2, landscape.Pixels);
+        var portrait = ImageDecoder.Decode(PreprocessCases.Named("rgb_480x640_portrait.jpg").ImagePath, reuseThreadBuffer: true);
+        Assert.Same(landscape.Pixels, portrait.Pixels);
+        Assert.Equal(PreprocessCases.ReadBytes("decoded_jpeg.safetensors", "rgb_480x640_portrait.jpg").Item2, portrait.Pixels);
+        // Without it every image has its own array.
+        Assert.NotSame(portrait.Pixels, ImageDecoder.Decode(PreprocessCases.Named("rgb_480x640_portrait.jpg").ImagePath).Pixels);
+    }
+
+    /// <summary>
+    /// The channels kept from Skia's RGBA output, for pixel counts that are not a multiple of the four pixels the
+    /// vectorised RGB copy takes at a time (7×3 = 21, 1×1, 5×5): lossless PNGs of known values come back exactly.
+    /// </summary>
+    [Theory]
+    [InlineData(7, 3)]
+    [InlineData(1, 1)]
+    [InlineData(5, 5)]
+    public void RgbRgbaAndGrayPngsComeBackExactly(int width, int height)
+    {
+        byte Value(int x, int y, int channel) => (byte)(37 * x + 91 * y + 53 * channel + 11);
+        foreach (var (colorType, alpha, mode) in new[]
+        {
+            (SkiaSharp.SKColorType.Rgba8888, SkiaSharp.SKAlphaType.Opaque, ImageMode.RGB),
+            (SkiaSharp.SKColorType.Rgba8888, SkiaSharp.SKAlphaType.Unpremul, ImageMode.RGBA),
+            (SkiaSharp.SKColorType.Gray8, SkiaSharp.SKAlphaType.Opaque, ImageMode.L),
+        })
+        {
+            using var bitmap = new SkiaSharp.SKBitmap(new SkiaSharp.SKImageInfo(width, height, colorType, alpha));
+            int channels = colorType == SkiaSharp.SKColorType.Gray8 ? 1 : 4;
+            var raw = new byte[width * height * channels];
+            for (int y = 0; y < height; y++)
+                for (int x = 0; x < width; x++)
+                    for (int c = 0; c < channels; c++)
+                        raw[(y * width + x) * channels + c] = alpha == SkiaSharp.SKAlphaType.Opaque && c == 3 ? (byte)255 : Value(x, y, c);
+            System.Runtime.InteropServices.Marshal.Copy(raw, 0, bitmap.GetPixels(), raw.Length);
+            using var png = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+
+            var image = ImageDecoder.Decode(png.ToArray(), $"{width}x{height} {mode}", reuseThreadBuffer: true);
+            Assert.Equal(mode, image.Mode);
+            int kept = mode.BytesPerPixel();
+            var expected = new byte[width * height * kept];
+            for (int i = 0; i < width * height; i++)
+                for (int c = 0; c < kept; c++)
+                    expected[i * kept + c] = raw[i * channels + c];
+            Assert.Equal(expected, image.Pixels);
+        }
+    }
+
+    /// <summary>
     /// CMYK JPEGs the exact decoder does not handle (here the fixture relabelled as YCCK through its Adobe
     /// marker) are still decoded, by Skia, as RGB.
     /// </summary>

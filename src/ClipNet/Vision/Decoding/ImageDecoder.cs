@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using SkiaSharp;
 
 namespace ClipNet.Vision;
@@ -41,13 +44,19 @@ public static class ImageDecoder
             : throw new ClipNetException($"{MaxPixelsVariable}={text}: expected a whole number of pixels (0 turns the limit off)");
     }
 
-    public static DecodedImage Decode(string path, bool applyExifOrientation = false) =>
-        Decode(ReadFile(path), path, applyExifOrientation);
+    public static DecodedImage Decode(string path, bool applyExifOrientation = false, bool reuseThreadBuffer = false) =>
+        Decode(ReadFile(path), path, applyExifOrientation, reuseThreadBuffer);
 
     /// <param name="encoded">The file's bytes.</param>
     /// <param name="nameForErrors">How error messages name the image (usually its path).</param>
     /// <param name="applyExifOrientation">Turn the image upright as a viewer would (the reference does not).</param>
-    public static DecodedImage Decode(byte[] encoded, string nameForErrors, bool applyExifOrientation = false)
+    /// <param name="reuseThreadBuffer">
+    /// For a caller that is done with the pixels before its thread decodes again (preprocessing straight into a batch):
+    /// the pixels of an image Skia decodes go into the array this thread's previous such call returned, when the sizes
+    /// match, so the image is valid only until then. Why: a fresh 640×480 array is a megabyte of new pages, and faulting
+    /// them in cost half as much as Skia's decode itself (measured: 4.3 ms a photo instead of 2.5).
+    /// </param>
+    public static DecodedImage Decode(byte[] encoded, string nameForErrors, bool applyExifOrientation = false, bool reuseThreadBuffer = false)
     {
         if (encoded.Length == 0) throw NotAnImage(nameForErrors, "empty file");
         using var data = SKData.CreateCopy(encoded);
@@ -64,7 +73,7 @@ public static class ImageDecoder
         DecodedImage image;
         try
         {
-            image = DecodePixels(encoded, codec, nameForErrors);
+            image = DecodePixels(encoded, codec, nameForErrors, reuseThreadBuffer);
         }
         catch (InvalidDataException e)
         {
@@ -73,7 +82,7 @@ public static class ImageDecoder
         return applyExifOrientation ? ExifOrientation.Apply(image, (int)codec.EncodedOrigin) : image;
     }
 
-    static DecodedImage DecodePixels(byte[] encoded, SKCodec codec, string name)
+    static DecodedImage DecodePixels(byte[] encoded, SKCodec codec, string name, bool reuseThreadBuffer)
     {
         int width = codec.Info.Width, height = codec.Info.Height;
         switch (codec.EncodedFormat)
@@ -82,7 +91,7 @@ public static class ImageDecoder
                 var header = PngHeader.Read(encoded);
                 return header.PillowMode == ImageMode.I
                     ? DecodedImage.FromInt32(width, height, PngGray16Decoder.Decode(encoded, header))
-                    : FromSkia(codec, header.PillowMode, name);
+                    : FromSkia(codec, header.PillowMode, name, reuseThreadBuffer);
             case SKEncodedImageFormat.Jpeg:
                 int components = JpegSegmentReader.ComponentCount(encoded);
                 if (components == 4)
@@ -90,13 +99,13 @@ public static class ImageDecoder
                     var cmyk = CmykJpegDecoder.TryDecode(encoded, out int w, out int h);
                     // Coding features the CMYK decoder does not reproduce fall back to Skia's RGB, which
                     // then gets resized in RGB rather than CMYK: close to the reference, not identical.
-                    return cmyk is null ? FromSkia(codec, ImageMode.RGB, name) : new DecodedImage(ImageMode.CMYK, w, h, cmyk);
+                    return cmyk is null ? FromSkia(codec, ImageMode.RGB, name, reuseThreadBuffer) : new DecodedImage(ImageMode.CMYK, w, h, cmyk);
                 }
-                return FromSkia(codec, components == 1 ? ImageMode.L : ImageMode.RGB, name);
+                return FromSkia(codec, components == 1 ? ImageMode.L : ImageMode.RGB, name, reuseThreadBuffer);
             case SKEncodedImageFormat.Gif:
-                return FromSkia(codec, ImageMode.P, name);
+                return FromSkia(codec, ImageMode.P, name, reuseThreadBuffer);
             default:
-                return FromSkia(codec, codec.Info.AlphaType == SKAlphaType.Opaque ? ImageMode.RGB : ImageMode.RGBA, name);
+                return FromSkia(codec, codec.Info.AlphaType == SKAlphaType.Opaque ? ImageMode.RGB : ImageMode.RGBA, name, reuseThreadBuffer);
         }
     }
 
@@ -104,7 +113,9 @@ public static class ImageDecoder
     /// Decodes with Skia to straight (unpremultiplied) RGBA without colour management, which keeps the
     /// stored samples (16-bit ones as their high byte, as Pillow reads them), then keeps the mode's channels.
     /// </summary>
-    static unsafe DecodedImage FromSkia(SKCodec codec, ImageMode mode, string name)
+    [ThreadStatic] static byte[]? threadPixels;
+
+    static unsafe DecodedImage FromSkia(SKCodec codec, ImageMode mode, string name, bool reuseThreadBuffer)
     {
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul, null);
         // The RGBA buffer only passes the pixels on: pooled, it is not allocated (and zeroed) again for every image.
@@ -116,24 +127,61 @@ public static class ImageDecoder
             if (result != SKCodecResult.Success)
                 throw NotAnImage(name, result == SKCodecResult.IncompleteInput ? "truncated file" : $"corrupt image data ({result})");
 
-            int count = info.Width * info.Height, bpp = mode.BytesPerPixel();
-            var pixels = new byte[count * bpp];
-            int[] channels = mode switch
-            {
-                ImageMode.Bilevel or ImageMode.L => [0],
-                ImageMode.LA => [0, 3],
-                ImageMode.P or ImageMode.RGB => [0, 1, 2],
-                ImageMode.RGBA => [0, 1, 2, 3],
-                _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Skia does not decode this mode"),
-            };
-            for (int i = 0; i < count; i++)
-                for (int c = 0; c < bpp; c++)
-                    pixels[i * bpp + c] = rgba[i * 4 + channels[c]];
+            int count = info.Width * info.Height, length = count * mode.BytesPerPixel();
+            // Every byte is written below, so a new array need not be zeroed first.
+            var pixels = reuseThreadBuffer && threadPixels?.Length == length ? threadPixels : GC.AllocateUninitializedArray<byte>(length);
+            if (reuseThreadBuffer) threadPixels = pixels;
+            SelectChannels(rgba.AsSpan(0, count * 4), pixels, mode);
             return new DecodedImage(mode, info.Width, info.Height, pixels);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(rgba);
+        }
+    }
+
+    /// <summary>
+    /// Copies the channels <paramref name="mode"/> keeps out of Skia's RGBA pixels. RGB, nearly every photo, takes four
+    /// pixels per byte shuffle where the CPU has one: a per-byte loop over a 640×480 image took 40 % as long as Skia's
+    /// JPEG decode itself.
+    /// </summary>
+    static void SelectChannels(ReadOnlySpan<byte> rgba, Span<byte> pixels, ImageMode mode)
+    {
+        int count = rgba.Length / 4, i = 0;
+        switch (mode)
+        {
+            case ImageMode.P or ImageMode.RGB:
+                if (Ssse3.IsSupported)
+                {
+                    // Indices with the top bit set give zero; those four bytes are overwritten by the next store, and
+                    // the loop stops while a whole 16-byte store still fits in the output.
+                    var rgbOfFourPixels = Vector128.Create((byte)0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 0x80, 0x80, 0x80, 0x80);
+                    ref byte source = ref MemoryMarshal.GetReference(rgba), target = ref MemoryMarshal.GetReference(pixels);
+                    for (; i <= count - 6; i += 4)
+                        Ssse3.Shuffle(Vector128.LoadUnsafe(ref source, (nuint)(4 * i)), rgbOfFourPixels).StoreUnsafe(ref target, (nuint)(3 * i));
+                }
+                for (; i < count; i++)
+                {
+                    pixels[3 * i] = rgba[4 * i];
+                    pixels[3 * i + 1] = rgba[4 * i + 1];
+                    pixels[3 * i + 2] = rgba[4 * i + 2];
+                }
+                break;
+            case ImageMode.RGBA:
+                rgba.CopyTo(pixels);
+                break;
+            case ImageMode.Bilevel or ImageMode.L:
+                for (; i < count; i++) pixels[i] = rgba[4 * i];
+                break;
+            case ImageMode.LA:
+                for (; i < count; i++)
+                {
+                    pixels[2 * i] = rgba[4 * i];
+                    pixels[2 * i + 1] = rgba[4 * i + 3];
+                }
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(mode), mode, "Skia does not decode this mode");
         }
     }
 
