@@ -107,25 +107,6 @@ var (peer, peerResNet, peerMissing) = PeerBench.Run(shared, vitBatch: 32, resNet
 PeerBench.AddRows(peer, peerResNet, peerMissing, new PeerComparison(vitB32Rates[32].Float32, vitB32Rates[32].BFloat16, text77, training,
     resNetRates.ToDictionary(r => r.Key, r => r.Value.Float32)), rows);
 
-foreach (string name in new[] { "ViT-B-32-quickgelu", "RN50-quickgelu" })
-{
-    using var model = new ClipModel(ModelConfigs.Get(name));
-    model.eval();
-    int size = model.Config.Vision.ImageSize;
-    var pixels = torch.randn(8, 3, size, size);
-    double seconds, gemmJustBefore = Timing.GemmGflops(1024, warmUpSeconds: 0.3);
-    using (torch.no_grad()) seconds = Timing.Median(() => model.EncodeImage(pixels).Dispose(), repeats: 3);
-    double imagesPerSecond = 8 / seconds;
-    string flops = model.Config.Vision.IsVisionTransformer
-        ? $", {imagesPerSecond * Flops.VisionTransformer(model.Config.Vision, model.Config.EmbedDim) / 1e9:F1} GFLOP/s = {imagesPerSecond * Flops.VisionTransformer(model.Config.Vision, model.Config.EmbedDim) / 1e9 / gemmJustBefore:P0} of GEMM"
-        : "";
-    rows.Add(($"{name} image encoding, batch 8", $"{imagesPerSecond:F1} images/s{flops}"));
-    // EncodeImage frees its intermediate tensors when it returns; the bare tower leaves them to the garbage collector.
-    double unscoped;
-    using (torch.no_grad()) unscoped = Timing.Median(() => model.visual.forward(pixels).Dispose(), repeats: 3);
-    rows.Add(($"same, tower called without a dispose scope: its time / EncodeImage's", $"{unscoped / seconds:F2}"));
-}
-
 // Training steps of the quickstart architecture: float32 vs bf16 mixed precision, and patch embedding paths.
 var config = ModelConfigs.Get("quickstart-ViT-32px");
 
