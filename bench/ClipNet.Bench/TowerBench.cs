@@ -58,7 +58,7 @@ static class TowerBench
     {
         var warmUp = Stopwatch.StartNew();
         action();
-        repeats = Math.Clamp((int)(budgetSeconds / warmUp.Elapsed.TotalSeconds), 1, repeats);
+        repeats = Math.Clamp((int)Math.Min(budgetSeconds / warmUp.Elapsed.TotalSeconds, repeats), 1, repeats);
         using var process = Process.GetCurrentProcess();
         long faults = ProcessStatistics.MinorFaults();
         var (user, system) = (process.UserProcessorTime, process.PrivilegedProcessorTime);

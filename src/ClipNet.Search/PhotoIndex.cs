@@ -325,7 +325,11 @@ public sealed class PhotoIndex : IDisposable
         return File.ReadAllBytes(path);
     }
 
-    /// <summary>How the index decodes every photo: as a viewer shows it, turned by its EXIF orientation.</summary>
+    /// <summary>
+    /// How the index decodes every photo: as a viewer shows it, turned by its EXIF orientation. Only for the embedding
+    /// pipeline's decode, which preprocesses each photo before its thread decodes the next: the pixels are in the
+    /// thread's reused buffer.
+    /// </summary>
     internal static DecodedImage DecodeUpright(byte[] encoded, string name) =>
         ImageDecoder.Decode(encoded, name, applyExifOrientation: true, reuseThreadBuffer: true);
 
