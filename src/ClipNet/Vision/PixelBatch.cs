@@ -23,12 +23,15 @@ public static class PixelBatch
     /// </remarks>
     public static Tensor Build(int count, int size, Action<int, Span<float>> fillImage, ParallelOptions? options = null)
     {
-        int plane = 3 * size * size;
         var batch = torch.empty([count, 3, size, size], ScalarType.Float32);
         try
         {
-            Parallel.For(0, count, options ?? new ParallelOptions(),
-                i => fillImage(i, MemoryMarshal.Cast<byte, float>(batch.bytes).Slice(i * plane, plane)));
+            // Each image's span comes from its own row: a span over the whole batch cannot pass 2 GB (3,566 images of 224 px).
+            Parallel.For(0, count, options ?? new ParallelOptions(), i =>
+            {
+                using var image = batch[i];
+                fillImage(i, MemoryMarshal.Cast<byte, float>(image.bytes));
+            });
             return batch;
         }
         catch (AggregateException e) when (e.InnerExceptions.OfType<ClipNetException>().Any())

@@ -109,12 +109,13 @@ public static class ImageDecoder
         }
     }
 
+    /// <summary>The pixel array this thread's last decode with <c>reuseThreadBuffer</c> returned.</summary>
+    [ThreadStatic] static byte[]? threadPixels;
+
     /// <summary>
     /// Decodes with Skia to straight (unpremultiplied) RGBA without colour management, which keeps the
     /// stored samples (16-bit ones as their high byte, as Pillow reads them), then keeps the mode's channels.
     /// </summary>
-    [ThreadStatic] static byte[]? threadPixels;
-
     static unsafe DecodedImage FromSkia(SKCodec codec, ImageMode mode, string name, bool reuseThreadBuffer)
     {
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul, null);
