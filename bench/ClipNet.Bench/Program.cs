@@ -11,10 +11,12 @@ using static TorchSharp.torch;
 // generated table in BENCHMARKS.md.
 // The bench measures what the `clip` command runs, which sets the allocator up first thing (NativeMemory).
 string allocator = ClipNet.IO.NativeMemory.ReuseFreedBlocks();
+// Before the GEMM rates below, the first float32 products (MklKernels).
+string mkl = ClipNet.IO.MklKernels.SelectByCpuFeatures();
 if (InferenceBench.RunChild(args)) return;
 torch.set_grad_enabled(true);
 MachineLoad.WaitUntilQuiet();
-string machine = $"{InferenceBench.MachineLine()}; {allocator}";
+string machine = $"{InferenceBench.MachineLine()}; {allocator}; {mkl}";
 Console.WriteLine(machine);
 var rows = new BenchTable(machine);
 string shared = args.Length > 0 ? args[0] : "../shared";

@@ -40,10 +40,10 @@ public static partial class CommandRunner
         }
     }
 
-    /// <summary>Peak resident memory and minor page faults of this process so far (Linux), and the allocator settings.</summary>
+    /// <summary>Peak resident memory and minor page faults of this process so far (Linux), the allocator settings and MKL's kernels.</summary>
     static string ResourceUse() =>
         $"peak resident {ClipNet.IO.ProcessStatistics.PeakResidentBytes() / 1048576} MB, {ClipNet.IO.ProcessStatistics.MinorFaults()} minor page faults, " +
-        $"allocator: {ClipNet.IO.NativeMemory.ReuseFreedBlocks()}";
+        $"allocator: {ClipNet.IO.NativeMemory.ReuseFreedBlocks()}; {ClipNet.IO.MklKernels.SelectByCpuFeatures()}";
 
     static string CommandPath(ParseResult parsed)
     {

@@ -14,6 +14,9 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
     /// <summary>The paper clips the scale at 100 so training stays stable.</summary>
     public static readonly double MaxLogitScale = Math.Log(100);
 
+    // Before the process's first float32 product, which is where MKL fixes its choice of kernels.
+    static ClipModel() => ClipNet.IO.MklKernels.SelectByCpuFeatures();
+
     public nn.Module<Tensor, Tensor> visual;
     public Transformer transformer;
     public TokenEmbedding token_embedding;
