@@ -14,6 +14,11 @@ string allocator = ClipNet.IO.NativeMemory.ReuseFreedBlocks();
 // Before the GEMM rates below, the first float32 products (MklKernels).
 string mkl = ClipNet.IO.MklKernels.SelectByCpuFeatures();
 if (InferenceBench.RunChild(args)) return;
+if (args is [Timing.GemmChildSwitch])
+{
+    Console.WriteLine(Timing.GemmGflops(1024));
+    return;
+}
 torch.set_grad_enabled(true);
 MachineLoad.WaitUntilQuiet();
 string machine = $"{InferenceBench.MachineLine()}; {allocator}; {mkl}";
@@ -71,7 +76,10 @@ if (args.FirstOrDefault() == "pipeline")
 
 double gemm = Timing.GemmGflops(1024);
 double gemmBf16 = Timing.GemmGflops(1024, ScalarType.BFloat16);
-rows.Add(("float32 GEMM 1024×1024 (libtorch)", $"{gemm:F1} GFLOP/s"));
+// What MKL's own choice of kernels gives, in a child process right after: it chooses once per process.
+double gemmVendorCheck = Timing.GemmGflopsWithMklVendorCheck();
+rows.Add(("float32 GEMM 1024×1024 (libtorch)", $"{gemm:F1} GFLOP/s; {gemmVendorCheck:F1} with MKL's own choice of kernels " +
+    $"(a child process with {ClipNet.IO.MklKernels.KeepVendorCheckVariable}=1: {gemm / gemmVendorCheck:F2}×)"));
 rows.Add(("bf16 GEMM 1024×1024 (libtorch)", $"{gemmBf16:F1} GFLOP/s ({gemmBf16 / gemm:F1}× float32)"));
 if (args.FirstOrDefault() == "training")
 {

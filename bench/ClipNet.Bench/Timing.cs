@@ -21,6 +21,19 @@ static class Timing
         return times[times.Count / 2];
     }
 
+    public const string GemmChildSwitch = "--float32-gemm";
+
+    /// <summary>The float32 GEMM rate of a child process that keeps MKL's vendor check (ClipNet.IO.MklKernels).</summary>
+    public static double GemmGflopsWithMklVendorCheck()
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!, [GemmChildSwitch]) { RedirectStandardOutput = true };
+        start.Environment[ClipNet.IO.MklKernels.KeepVendorCheckVariable] = "1";
+        using var process = Process.Start(start)!;
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return double.Parse(output.Trim().Split('\n')[^1]);
+    }
+
     /// <param name="warmUpSeconds">The first products of a process also start libtorch's thread pool and fault in its
     /// buffers: a second covers that; a rate taken again later needs less.</param>
     public static double GemmGflops(int n, ScalarType dtype = ScalarType.Float32, double warmUpSeconds = 1)

