@@ -43,6 +43,14 @@ public sealed class MixedPrecision
         ? x.to_type(t).matmul(Weight(weight, t))
         : x.matmul(weight);
 
+    /// <summary>
+    /// rows · Wᵀ with a convolution's weight [out, in, kh, kw] read as [out, in·kh·kw] (plus its bias): the convolution
+    /// over inputs already cut into rows of in·kh·kw values, as the ViT's patch embedding does.
+    /// </summary>
+    public Tensor FlattenedConvProduct(Tensor rows, TorchSharp.Modules.Conv2d conv) => ComputeType is ScalarType t
+        ? nn.functional.linear(rows.to_type(t), Weight(conv.weight!, t).flatten(1), conv.bias is null ? null : Weight(conv.bias, t))
+        : nn.functional.linear(rows, conv.weight!.flatten(1), conv.bias);
+
     /// <summary>A convolution in the compute type whose output returns to the input's type, for BatchNorm after it.</summary>
     public Tensor Conv(Tensor x, TorchSharp.Modules.Conv2d conv) => ComputeType is ScalarType t
         ? nn.functional.conv2d(x.to_type(t), Weight(conv.weight!, t), conv.bias is null ? null : Weight(conv.bias, t),

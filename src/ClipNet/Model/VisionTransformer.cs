@@ -48,11 +48,28 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
             throw new ClipNetException(
                 $"the model takes [N, 3, {ImageSize}, {ImageSize}] pixels but got [{string.Join(", ", pixels.shape)}]; " +
                 $"preprocess images to {ImageSize} px, or call {nameof(ResizePositionalEmbedding)} to run at another size");
-        var patches = precision.Conv(pixels.to_type(conv1.weight!.dtype), conv1);
-        patches = patches.flatten(2).transpose(1, 2);
+        var patches = EmbedPatches(pixels.to_type(conv1.weight!.dtype));
         var classToken = class_embedding.to_type(patches.dtype).expand(patches.shape[0], 1, -1);
         var tokens = torch.cat([classToken, patches], dim: 1);
         return tokens.Plus(positional_embedding.to_type(tokens.dtype));
+    }
+
+    /// <summary>Each non-overlapping patch's embedding by conv1 (stride = kernel = patch size), [N, grid², width].</summary>
+    /// <remarks>
+    /// With patches of 14 px or more (every released CLIP ViT) the patches are cut out into rows and multiplied by
+    /// conv1's weight read as [width, 3·p·p]: the same sums as the convolution, as one matrix product. Measured at
+    /// 224 px, batch 32, in one process: forward 2.0× (patch 32), 2.1× (16) and 1.3× (14) the convolution's speed in
+    /// float32, 2.3×, 2.8× and 1.1× in bf16, and 1.2–2.6× forward and backward together. With the quickstart's small
+    /// patches (4 and 8 px) the convolution is as fast or faster, so it stays there.
+    /// </remarks>
+    Tensor EmbedPatches(Tensor pixels)
+    {
+        if (patchSize < 14)
+            return precision.Conv(pixels, conv1).flatten(2).transpose(1, 2);
+        long n = pixels.shape[0], grid = pixels.shape[2] / patchSize;
+        var rows = pixels.reshape(n, 3, grid, patchSize, grid, patchSize).permute(0, 2, 4, 1, 3, 5)
+            .reshape(n, grid * grid, 3 * patchSize * patchSize);
+        return precision.FlattenedConvProduct(rows, conv1);
     }
 
     /// <summary>The class token's final hidden state after `ln_post`, before the projection (HF's `pooler_output`).</summary>
