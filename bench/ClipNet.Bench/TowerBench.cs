@@ -51,11 +51,14 @@ static class TowerBench
 
     /// <summary>
     /// Median seconds, and mean minor page faults and user and system CPU seconds, of up to <paramref name="repeats"/>
-    /// calls after one warm-up call; fewer when the warm-up call says they would take longer than
-    /// <paramref name="budgetSeconds"/> (one call at least), so that ViT-L/14 in float32 does not take minutes a row.
+    /// calls after <paramref name="warmUps"/> warm-up calls; fewer when the last warm-up call says they would take
+    /// longer than <paramref name="budgetSeconds"/> (one call at least), so that ViT-L/14 in float32 does not take
+    /// minutes a row.
     /// </summary>
-    public static (double Seconds, double MinorFaults, double User, double System) Measure(Action action, int repeats, double budgetSeconds = double.PositiveInfinity)
+    public static (double Seconds, double MinorFaults, double User, double System) Measure(Action action, int repeats,
+        double budgetSeconds = double.PositiveInfinity, int warmUps = 1)
     {
+        for (int i = 1; i < warmUps; i++) action();
         var warmUp = Stopwatch.StartNew();
         action();
         repeats = Math.Clamp((int)Math.Min(budgetSeconds / warmUp.Elapsed.TotalSeconds, repeats), 1, repeats);

@@ -34,9 +34,9 @@ static class TrainingBench
         using var batch = new TrainingBatch(torch.randn(Batch, 3, 224, 224), PeerTokens(Batch, config.Text.EndOfTextId));
 
         double gemm32 = Timing.GemmGflops(1024, warmUpSeconds: 0.3);
-        var float32 = Phases(model, optimizer, step, batch, null, repeats: 2);
+        var float32 = Phases(model, optimizer, step, batch, null, repeats: 3);
         double gemm16 = Timing.GemmGflops(1024, ScalarType.BFloat16, warmUpSeconds: 0.3);
-        var bf16 = Phases(model, optimizer, step, batch, ScalarType.BFloat16, repeats: 2);
+        var bf16 = Phases(model, optimizer, step, batch, ScalarType.BFloat16, repeats: 3);
         string Rate(StepPhases p, double gemm) =>
             $"{p.SamplesPerSecond:F2} samples/s = {p.SamplesPerSecond * flopsPerSample / 1e9:F0} GFLOP/s = {p.SamplesPerSecond * flopsPerSample / 1e9 / gemm:P0} of GEMM";
         rows.Add(($"ViT-B/32 training step, batch {Batch} (forward, backward, AdamW; {flopsPerSample / 1e9:F1} GFLOP a sample), float32",
