@@ -40,8 +40,11 @@ public static class MklKernels
         if (!X86Base.IsSupported) return "MKL: not an x86 CPU, nothing to change";
         if (IsIntel()) return "MKL: Intel CPU, nothing to change";
         if (!Avx512F.IsSupported) return "MKL: no AVX-512 on this CPU, nothing to change";
-        // Loads libtorch if nothing has yet, so that the name below finds the copy TorchSharp uses.
-        torch.InitializeDeviceType(DeviceType.CPU);
+        // Loads libtorch if nothing has yet, so that the name below finds the copy TorchSharp uses. This runs in
+        // ClipModel's static constructor: a libtorch that cannot load must fail at its first real use, with
+        // TorchSharp's message, not here as a type initialisation error.
+        try { torch.InitializeDeviceType(DeviceType.CPU); }
+        catch (Exception e) { return $"MKL: libtorch did not load ({e.GetType().Name}), left as is"; }
         if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad("libtorch_cpu.so", out var libtorch)
             || !NativeLibrary.TryGetExport(libtorch, "mkl_serv_intel_cpu_true", out var function))
             return "MKL: its vendor check not found in libtorch_cpu, left as is";

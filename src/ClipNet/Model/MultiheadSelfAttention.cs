@@ -57,8 +57,10 @@ public sealed class MultiheadSelfAttention : nn.Module<Tensor, Tensor>
     /// batched products around a softmax, and its backward pass far slower. Measured in one process, alternating the
     /// two, at batch 32: ViT-B/16 image tower 2.37 against 2.04 s, text tower at 77 tokens 1.13–1.17× slower, ViT-B/32
     /// image tower 1.03×, and a ViT-B/32 bf16 mixed training step 3.23 against 1.95 s. The softmax still computes in
-    /// float32 inside its kernel and rounds once on output. In float32 the fused kernel is as fast (a training step:
-    /// 6.11 against 6.27 s) and is what the reference calls, so float32 and float64 keep it.
+    /// float32 inside its kernel and rounds once on output. In float32 the fused kernel is as fast or faster (a training
+    /// step: 6.11 against 6.27 s; with MKL's AVX-512 kernels, ViT-B/32's and ViT-B/16's image and text towers at
+    /// batch 8 and 32: the products took 1.00–1.06× as long) and is what the reference calls, so float32 and float64
+    /// keep it.
     /// </remarks>
     Tensor Attend(Tensor q, Tensor k, Tensor v)
     {

@@ -19,6 +19,8 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
     public LayerNormFp32 ln_post;
     public Parameter proj;
     readonly int patchSize;
+    /// <summary>From this patch size on the patch embedding runs as one matrix product (<see cref="EmbedPatches"/>).</summary>
+    const int SmallestPatchAsProduct = 14;
     readonly MixedPrecision precision;
 
     public VisionTransformer(VisionConfig config, int embedDim, bool quickGelu, ParameterFactory? parameters = null, MixedPrecision? precision = null)
@@ -64,7 +66,7 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
     /// </remarks>
     Tensor EmbedPatches(Tensor pixels)
     {
-        if (patchSize < 14)
+        if (patchSize < SmallestPatchAsProduct)
             return precision.Conv(pixels, conv1).flatten(2).transpose(1, 2);
         long n = pixels.shape[0], grid = pixels.shape[2] / patchSize;
         var rows = pixels.reshape(n, 3, grid, patchSize, grid, patchSize).permute(0, 2, 4, 1, 3, 5)
