@@ -34,15 +34,11 @@ public static class PixelBatch
             });
             return batch;
         }
-        catch (AggregateException e) when (e.InnerExceptions.OfType<ClipNetException>().Any())
+        catch (Exception e)
         {
             batch.Dispose();
-            ExceptionDispatchInfo.Throw(e.InnerExceptions.OfType<ClipNetException>().First());
-            throw;
-        }
-        catch
-        {
-            batch.Dispose();
+            if (e is AggregateException aggregate && aggregate.InnerExceptions.OfType<ClipNetException>().FirstOrDefault() is { } first)
+                ExceptionDispatchInfo.Throw(first);
             throw;
         }
     }
