@@ -46,8 +46,12 @@ public sealed class Clip : IDisposable
     public static Clip Load(ModelLocation location, ScalarType dtype = ScalarType.Float32, Device? device = null) =>
         FromLoaded(ModelReference.Load(location, dtype, device));
 
-    static Clip FromLoaded(LoadedModel loaded) =>
-        new(loaded.Model, loaded.Tokenizer, loaded.Preprocessor, loaded.Source, loaded.Format) { LoadWarnings = loaded.Warnings };
+    /// <remarks>A model loaded here is for inference, so it is frozen for it (<see cref="ClipModel.FreezeForInference"/>).</remarks>
+    static Clip FromLoaded(LoadedModel loaded)
+    {
+        loaded.Model.FreezeForInference();
+        return new(loaded.Model, loaded.Tokenizer, loaded.Preprocessor, loaded.Source, loaded.Format) { LoadWarnings = loaded.Warnings };
+    }
 
     public int EmbeddingDimension => Model.Config.EmbedDim;
     /// <summary>exp(logit_scale) = 1/τ, the multiplier of cosine similarities in the logits.</summary>

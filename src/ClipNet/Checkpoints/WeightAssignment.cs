@@ -1,3 +1,4 @@
+using ClipNet.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -52,6 +53,9 @@ public static class WeightAssignment
             target.set_(inPlace ? value : value.to(target.dtype, target.device));
             if (!inPlace) copied?.Invoke(value);
         }
+        // A ResNet frozen for inference holds BatchNorms folded from the weights it had.
+        foreach (var resnet in module.modules().Append(module).Distinct().OfType<ModifiedResNet>().Where(r => r.IsFolded))
+            resnet.FoldBatchNorms();
     }
 
     static string Describe(List<string> names) =>

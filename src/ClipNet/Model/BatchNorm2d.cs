@@ -12,7 +12,7 @@ namespace ClipNet.Model;
 public sealed class BatchNorm2d : nn.Module<Tensor, Tensor>
 {
     const double Momentum = 0.1;
-    const double Epsilon = 1e-5;
+    public const double Epsilon = 1e-5;
 
     public Parameter weight;
     public Parameter bias;

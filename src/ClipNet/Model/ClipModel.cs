@@ -69,6 +69,17 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
         nn.init.normal_(text_projection, std: Math.Pow(Config.Text.Width, -0.5));
     }
 
+    /// <summary>
+    /// Eval mode, with what only inference allows: a ResNet's BatchNorms folded into its convolutions
+    /// (<see cref="ConvolutionWithBatchNorm"/>), as torch.jit's optimize_for_inference does. The model's weights are
+    /// read once here; <c>train()</c> undoes it. <see cref="Clip"/>'s loaders call it.
+    /// </summary>
+    public void FreezeForInference()
+    {
+        eval();
+        ResNet?.FoldBatchNorms();
+    }
+
     public VisionTransformer? VisionTransformer => visual as VisionTransformer;
     public ModifiedResNet? ResNet => visual as ModifiedResNet;
     public ScalarType DType => text_projection.dtype;

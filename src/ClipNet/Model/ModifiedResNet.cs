@@ -22,13 +22,13 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
     public Sequential layer4;
     public AttentionPool2d attnpool;
     readonly AvgPool2d avgpool;
-    readonly MixedPrecision precision;
+    readonly ConvolutionWithBatchNorm[] stem;
 
     public ModifiedResNet(VisionConfig config, int outputDim, ParameterFactory? parameters = null, MixedPrecision? precision = null)
         : base(nameof(ModifiedResNet))
     {
         parameters ??= ParameterFactory.Random;
-        this.precision = precision ?? new MixedPrecision();
+        precision ??= new MixedPrecision();
         int width = config.Width;
         int[] layers = config.ResNetLayers!;
         conv1 = parameters.Conv2d(3, width / 2, 3, stride: 2, padding: 1, bias: false);
@@ -38,13 +38,14 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
         conv3 = parameters.Conv2d(width / 2, width, 3, padding: 1, bias: false);
         bn3 = new BatchNorm2d(width, parameters);
         avgpool = nn.AvgPool2d(2);
+        stem = [new(conv1, bn1, precision), new(conv2, bn2, precision), new(conv3, bn3, precision)];
 
         int inplanes = width;
         Sequential Stage(int planes, int blocks, int stride)
         {
-            var stage = new List<nn.Module<Tensor, Tensor>> { new Bottleneck(inplanes, planes, stride, parameters, this.precision) };
+            var stage = new List<nn.Module<Tensor, Tensor>> { new Bottleneck(inplanes, planes, stride, parameters, precision) };
             inplanes = planes * Bottleneck.Expansion;
-            for (int i = 1; i < blocks; i++) stage.Add(new Bottleneck(inplanes, planes, 1, parameters, this.precision));
+            for (int i = 1; i < blocks; i++) stage.Add(new Bottleneck(inplanes, planes, 1, parameters, precision));
             return nn.Sequential(stage);
         }
         layer1 = Stage(width, layers[0], 1);
@@ -53,7 +54,7 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
         layer4 = Stage(width * 8, layers[3], 2);
 
         int embedDim = width * 32;
-        attnpool = new AttentionPool2d(config.ImageSize / 32, embedDim, config.Heads, outputDim, parameters, this.precision);
+        attnpool = new AttentionPool2d(config.ImageSize / 32, embedDim, config.Heads, outputDim, parameters, precision);
         RegisterComponents();
     }
 
@@ -68,13 +69,48 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
     public Tensor Stem(Tensor pixels)
     {
         var channelsLast = pixels.to_type(conv1.weight!.dtype).permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
-        var x = nn.functional.relu(bn1.forward(precision.Conv(channelsLast, conv1)));
-        x = nn.functional.relu(bn2.forward(precision.Conv(x, conv2)));
-        x = nn.functional.relu(bn3.forward(precision.Conv(x, conv3)));
+        var x = channelsLast;
+        foreach (var convolution in stem) x = convolution.Forward(x).relu_();
         return avgpool.forward(x);
     }
 
     public IReadOnlyList<Sequential> Stages => [layer1, layer2, layer3, layer4];
+
+    IEnumerable<ConvolutionWithBatchNorm> Convolutions =>
+        stem.Concat(Stages.SelectMany(stage => stage.children().OfType<Bottleneck>()).SelectMany(block => block.Convolutions));
+
+    /// <summary>
+    /// Folds every BatchNorm into the convolution before it, for inference (<see cref="ConvolutionWithBatchNorm"/>);
+    /// again after new weights are loaded. <c>train()</c> undoes it.
+    /// </summary>
+    public void FoldBatchNorms()
+    {
+        foreach (var convolution in Convolutions) convolution.Fold();
+        IsFolded = true;
+    }
+
+    /// <summary>Whether the BatchNorms are folded into the convolutions (<see cref="FoldBatchNorms"/>).</summary>
+    public bool IsFolded { get; private set; }
+
+    /// <summary>Training mode unfolds the BatchNorms first: training changes the weights the folded copies come from.</summary>
+    public override void train(bool train = true)
+    {
+        if (train) Unfold();
+        base.train(train);
+    }
+
+    void Unfold()
+    {
+        foreach (var convolution in Convolutions) convolution.Unfold();
+        IsFolded = false;
+    }
+
+    /// <summary>Frees the folded copies with the weights, rather than leaving them to the finaliser.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) Unfold();
+        base.Dispose(disposing);
+    }
 
     public override Tensor forward(Tensor pixels)
     {

@@ -5,13 +5,20 @@ using static TorchSharp.torch;
 
 namespace ClipNet.Tests.Model;
 
-/// <summary>The tiny random ResNet CLIP of `fixtures/models/rn` (BatchNorm in eval mode) against the reference.</summary>
+/// <summary>
+/// The tiny random ResNet CLIP of `fixtures/models/rn` (BatchNorm in eval mode, with running statistics and affine
+/// weights away from 0 and 1) against the reference; frozen, with its BatchNorms folded into the convolutions as
+/// <see cref="Clip.Load(string, ScalarType, Device?, ClipNet.Hub.HubSettings?)"/> leaves it, and not.
+/// </summary>
 public class ModifiedResNetParityTests
 {
-    [Fact]
-    public void Float32MatchesTheReferenceStageByStage()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Float32MatchesTheReferenceStageByStage(bool frozen)
     {
         var model = ReferenceModels.Build("rn", ScalarType.Float32);
+        if (frozen) model.FreezeForInference();
         var inputs = ReferenceModels.Inputs("rn");
         var expected = ReferenceModels.Expected("rn");
         using var _ = torch.no_grad();
@@ -34,10 +41,13 @@ public class ModifiedResNetParityTests
         FixtureTensors.AssertClose(expected["logits_per_text"], perText, 1e-4, 1e-4, "logits_per_text");
     }
 
-    [Fact]
-    public void Float64MatchesTheFloat64ReferenceTo1e9Relative()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Float64MatchesTheFloat64ReferenceTo1e9Relative(bool frozen)
     {
         var model = ReferenceModels.Build("rn", ScalarType.Float64);
+        if (frozen) model.FreezeForInference();
         var inputs = ReferenceModels.Inputs("rn");
         var expected = ReferenceModels.ExpectedFloat64("rn");
         using var _ = torch.no_grad();
