@@ -105,7 +105,10 @@ static class InferenceBench
     /// over minutes (neighbours on the host, invisible as steal time), so one rate from the start of the run made
     /// float32 rows read over 100 %.
     /// </remarks>
-    public static Dictionary<int, (double Float32, double BFloat16)> ImageEncoding(string name, string checkpoint, BenchTable rows, int[] batches)
+    /// <param name="goals">The goals for this tower (ViT-B/32): each row then says how far it is from them and
+    /// where the time goes (<see cref="ProductsAlone"/>).</param>
+    public static Dictionary<int, (double Float32, double BFloat16)> ImageEncoding(string name, string checkpoint, BenchTable rows, int[] batches,
+        (double Float32, double BFloat16)? goals = null)
     {
         var rates = new Dictionary<int, (double Float32, double BFloat16)>();
         using var float32 = Clip.Load(checkpoint);
@@ -122,7 +125,7 @@ static class InferenceBench
             var pixels = torch.randn(batch, 3, size, size);
             var pixels16 = pixels.to_type(ScalarType.BFloat16);
             // A batch-1 call swings by 2× from call to call here (the VM's speed), so it gets 15 calls, as the peer's does.
-            int repeats = batch == 1 ? 15 : batch >= 32 ? 1 : 3;
+            int repeats = batch == 1 ? BatchOneCalls : 3;
             bool keep = batch == 8;
             double gemm32 = Timing.GemmGflops(1024, warmUpSeconds: 0.3), gemm16 = Timing.GemmGflops(1024, ScalarType.BFloat16, warmUpSeconds: 0.3);
             // From batch 32 the first two calls still grow the heap (RN50 float32 at batch 32, alone in a process: 11,700
@@ -134,6 +137,22 @@ static class InferenceBench
             rates[batch] = (batch / f32.Seconds, batch / b16.Seconds);
             rows.Add(($"{name} image, batch {batch}: float32 / bf16", $"{Rate(batch / f32.Seconds, gemm32)} / {Rate(batch / b16.Seconds, gemm16)} " +
                 $"({f32.Seconds / b16.Seconds:F2}× float32; GEMM just before {gemm32:F0} / {gemm16:F0} GFLOP/s); minor page faults per image {f32.MinorFaults / batch:F0} / {b16.MinorFaults / batch:F0}"));
+            if (goals is { } goal)
+            {
+                double products32 = ProductsAlone.VisionTransformerSeconds(float32.Model, batch) / f32.Seconds;
+                double products16 = ProductsAlone.VisionTransformerSeconds(bf16.Model, batch) / b16.Seconds;
+                string Goal(double imagesPerSecond, double gemm, double target)
+                {
+                    double share = imagesPerSecond * flops / 1e9 / gemm;
+                    return share >= target ? $"≥ {target:P0}: met" : $"≥ {target:P0}: {100 * (target - share):F0} points short";
+                }
+                // The products' own rate at these shapes: the call's FLOPs are all products', over the products' time.
+                rows.Add(($"{name} image, batch {batch}: goals and where the time goes, float32 / bf16",
+                    $"goal {Goal(batch / f32.Seconds, gemm32, goal.Float32)} / {Goal(batch / b16.Seconds, gemm16, goal.BFloat16)}; " +
+                    $"the matrix products alone (the tower's shapes, weights and order) take {products32:P0} / {products16:P0} of a call and run at " +
+                    $"{batch * flops / 1e9 / (products32 * f32.Seconds) / gemm32:P0} / {batch * flops / 1e9 / (products16 * b16.Seconds) / gemm16:P0} of the GEMM rate; " +
+                    $"the other {1 - products32:P0} / {1 - products16:P0} is attention's softmax, LayerNorm, QuickGELU, residual adds and copies"));
+            }
         }
         if (float32Output is not null && bf16Output is not null)
         {
@@ -143,6 +162,21 @@ static class InferenceBench
         float32Output?.Dispose();
         bf16Output?.Dispose();
         return rates;
+    }
+
+    const int BatchOneCalls = 15;
+
+    /// <summary>
+    /// Float32 images/s of the checkpoint's image tower at batch 1, loaded as <see cref="ImageEncoding"/> loads it: the
+    /// median of <see cref="BatchOneCalls"/> calls after one warm-up.
+    /// </summary>
+    public static double BatchOneRate(string checkpoint)
+    {
+        using var clip = Clip.Load(checkpoint);
+        int size = clip.Model.Config.Vision.ImageSize;
+        using var pixels = torch.randn(1, 3, size, size);
+        using var _ = torch.no_grad();
+        return 1 / Timing.Median(() => clip.Model.EncodeImage(pixels).Dispose(), BatchOneCalls);
     }
 
     /// <summary>Disposes <paramref name="output"/> unless it is to be kept, in which case it replaces the one kept before.</summary>

@@ -7,6 +7,15 @@ namespace ClipNet.Bench;
 /// <summary>What the peer script printed for one model and batch size (per second: images, texts, training samples).</summary>
 sealed record PeerFigures(string Model, int Batch, double ImageFloat32, double TextFloat32, double? ImageBf16, double? TextBf16, double TrainingStep);
 
+/// <summary>
+/// The peer's RN50 image rate at batch 1, and ClipNet's timed just before and just after it: a batch-1 call is short
+/// enough for this VM's drifting speed to decide a comparison made minutes apart.
+/// </summary>
+sealed record BatchOneComparison(double Peer, double ClipNetBefore, double ClipNetAfter)
+{
+    public double ClipNet => (ClipNetBefore + ClipNetAfter) / 2;
+}
+
 /// <summary>ClipNet's figures of this run that the peer's are set against (RN50's by batch size).</summary>
 sealed record PeerComparison(double VitImageFloat32, double VitImageBf16, double VitText77, TrainingRates VitTraining,
     IReadOnlyDictionary<int, double> ResNetImageFloat32);
@@ -26,39 +35,62 @@ static partial class PeerBench
     /// <summary>
     /// Runs `peer_bench.py` for ViT-B/32 at <paramref name="vitBatch"/> (image, text, training step) and the peer's RN50
     /// image tower alone at each of <paramref name="resNetBatches"/> (`peer_image_rates.py`, beside this program); null
-    /// and a reason when the peer cannot run here.
+    /// and a reason when the peer cannot run here. Batch 1 runs in a process of its own, between two calls of
+    /// <paramref name="clipNetResNetBatchOne"/> (ClipNet's RN50 float32 images/s at batch 1), and
+    /// <paramref name="clipNetTraining"/> times ClipNet's training step again right after the peer's.
     /// </summary>
-    public static (PeerFigures? Vit, IReadOnlyDictionary<int, double>? ResNetImage, string? Missing) Run(string shared, int vitBatch, int[] resNetBatches)
+    public static (PeerFigures? Vit, TrainingRates? TrainingAfter, IReadOnlyDictionary<int, double>? ResNetImage, BatchOneComparison? ResNetBatchOne, string? Missing) Run(
+        string shared, int vitBatch, int[] resNetBatches, Func<double> clipNetResNetBatchOne, Func<TrainingRates> clipNetTraining)
     {
         string folder = Path.Combine(shared, "peer");
         string script = Path.Combine(folder, "peer_bench.py"), model = Path.Combine(folder, "openai_clip_model.py");
-        if (!File.Exists(script) || !File.Exists(model)) return (null, null, $"{folder} lacks peer_bench.py or openai_clip_model.py");
-        if (!File.Exists(Python)) return (null, null, $"no {Python}");
-        if (!File.Exists(OpenBlas)) return (null, null, "no threaded OpenBLAS (apt-get install libopenblas0-pthread): the peer would run on the reference BLAS");
+        if (!File.Exists(script) || !File.Exists(model)) return Missing($"{folder} lacks peer_bench.py or openai_clip_model.py");
+        if (!File.Exists(Python)) return Missing($"no {Python}");
+        if (!File.Exists(OpenBlas)) return Missing("no threaded OpenBLAS (apt-get install libopenblas0-pthread): the peer would run on the reference BLAS");
         var (code, _, error) = Execute(["-c", "import torch"]);
-        if (code != 0) return (null, null, $"{Python} has no torch (apt-get install python3-torch): {LastLine(error)}");
+        if (code != 0) return Missing($"{Python} has no torch (apt-get install python3-torch): {LastLine(error)}");
 
         string batch = vitBatch.ToString(CultureInfo.InvariantCulture);
         var (exit, output, stderr) = Execute([script, model, "ViT-B/32", batch]);
-        if (exit != 0) return (null, null, $"peer_bench.py ViT-B/32 {batch} failed (exit {exit}): {LastLine(stderr)}");
+        if (exit != 0) return Missing($"peer_bench.py ViT-B/32 {batch} failed (exit {exit}): {LastLine(stderr)}");
         var vit = Parse("ViT-B/32", vitBatch, output);
+        var trainingAfter = clipNetTraining();
 
-        string batches = string.Join(',', resNetBatches);
-        (exit, output, stderr) = Execute([Path.Combine(AppContext.BaseDirectory, "peer_image_rates.py"), model, "RN50", batches]);
-        if (exit != 0) return (null, null, $"peer_image_rates.py RN50 {batches} failed (exit {exit}): {LastLine(stderr)}");
-        var resNet = ImageRate().Matches(output).ToDictionary(
-            m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), m => double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
-        if (resNetBatches.FirstOrDefault(b => !resNet.ContainsKey(b)) is int absent and > 0)
-            return (null, null, $"peer_image_rates.py printed no rate for batch {absent}:\n{output}");
-        return (vit, resNet, null);
+        var resNet = new Dictionary<int, double>();
+        string? PeerResNet(int[] batches)
+        {
+            string list = string.Join(',', batches);
+            var (exit, output, stderr) = Execute([Path.Combine(AppContext.BaseDirectory, "peer_image_rates.py"), model, "RN50", list]);
+            if (exit != 0) return $"peer_image_rates.py RN50 {list} failed (exit {exit}): {LastLine(stderr)}";
+            foreach (Match m in ImageRate().Matches(output))
+                resNet[int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)] = double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+            return batches.FirstOrDefault(b => !resNet.ContainsKey(b)) is int absent and > 0
+                ? $"peer_image_rates.py printed no rate for batch {absent}:\n{output}"
+                : null;
+        }
+        BatchOneComparison? batchOne = null;
+        if (resNetBatches.Contains(1))
+        {
+            double before = clipNetResNetBatchOne();
+            if (PeerResNet([1]) is { } failure) return Missing(failure);
+            batchOne = new BatchOneComparison(resNet[1], before, clipNetResNetBatchOne());
+        }
+        if (resNetBatches.Where(b => b != 1).ToArray() is { Length: > 0 } larger && PeerResNet(larger) is { } problem) return Missing(problem);
+        return (vit, trainingAfter, resNet, batchOne, null);
     }
+
+    static (PeerFigures?, TrainingRates?, IReadOnlyDictionary<int, double>?, BatchOneComparison?, string?) Missing(string reason) =>
+        (null, null, null, null, reason);
 
     static string LastLine(string text) => text.Trim().Split('\n')[^1];
 
     /// <summary>The rows that set the peer's figures beside ClipNet's of the same run, as ratios.</summary>
-    public static void AddRows(PeerFigures? peer, IReadOnlyDictionary<int, double>? resNetImage, string? missing, PeerComparison ours, BenchTable rows)
+    /// <param name="trainingAfter">ClipNet's training step timed again just after the peer's; the row takes the mean of
+    /// that and <paramref name="ours"/>' (timed before the peer ran).</param>
+    public static void AddRows(PeerFigures? peer, TrainingRates? trainingAfter, IReadOnlyDictionary<int, double>? resNetImage,
+        BatchOneComparison? resNetBatchOne, string? missing, PeerComparison ours, BenchTable rows)
     {
-        if (peer is null || resNetImage is null)
+        if (peer is null || trainingAfter is null || resNetImage is null)
         {
             rows.Add(($"{Description}", $"not run: {missing}"));
             return;
@@ -68,11 +100,21 @@ static partial class PeerBench
             $"{peer.ImageFloat32:F1} / {Format(peer.ImageBf16)} img/s; ClipNet {ours.VitImageFloat32:F1} / {ours.VitImageBf16:F1} = " +
             $"{ours.VitImageFloat32 / peer.ImageFloat32:F2}× / {Ratio(ours.VitImageBf16, peer.ImageBf16)} the peer"));
         rows.Add(($"{prefix}: text, 77 tokens, float32", $"{peer.TextFloat32:F1} txt/s; ClipNet {ours.VitText77:F1} = {ours.VitText77 / peer.TextFloat32:F2}× the peer"));
+        var (before, after) = (ours.VitTraining, trainingAfter);
+        double float32 = (before.Float32 + after.Float32) / 2, bf16 = (before.BFloat16 + after.BFloat16) / 2;
         rows.Add(($"{prefix}: training step (peer: float32)",
-            $"{peer.TrainingStep:F2} samples/s; ClipNet float32 {ours.VitTraining.Float32:F2} = {ours.VitTraining.Float32 / peer.TrainingStep:F2}× (target ≥ 2×), " +
-            $"bf16 mixed {ours.VitTraining.BFloat16:F2} = {ours.VitTraining.BFloat16 / peer.TrainingStep:F2}× (target ≥ 4×)"));
+            $"{peer.TrainingStep:F2} samples/s; ClipNet float32 {float32:F2} = {float32 / peer.TrainingStep:F2}× (target ≥ 2×), " +
+            $"bf16 mixed {bf16:F2} = {bf16 / peer.TrainingStep:F2}× (target ≥ 4×); ClipNet's are the means of its rows above " +
+            $"({before.Float32:F2} / {before.BFloat16:F2}) and of a second timing just after the peer's ({after.Float32:F2} / {after.BFloat16:F2})"));
         foreach (var (batch, rate) in resNetImage.OrderBy(r => r.Key))
         {
+            if (batch == 1 && resNetBatchOne is { } around)
+            {
+                rows.Add(($"{Description}; RN50, batch 1: image, float32",
+                    $"{rate:F1} img/s; ClipNet {around.ClipNet:F1} (timed just before and after the peer: {around.ClipNetBefore:F1} and " +
+                    $"{around.ClipNetAfter:F1}; {ours.ResNetImageFloat32[1]:F1} in its row above) = {around.ClipNet / rate:F2}× the peer (target > 1× at every batch size)"));
+                continue;
+            }
             double clipNet = ours.ResNetImageFloat32[batch];
             rows.Add(($"{Description}; RN50, batch {batch}: image, float32",
                 $"{rate:F1} img/s; ClipNet {clipNet:F1} = {clipNet / rate:F2}× the peer (target > 1× at every batch size)"));

@@ -24,28 +24,43 @@ static class TrainingBench
 
     public static TrainingRates Run(BenchTable rows)
     {
-        var config = ModelConfigs.Get("ViT-B-32-quickgelu");
-        double flopsPerSample = 3 * (Flops.VisionTransformer(config.Vision, config.EmbedDim) + Flops.TextTransformer(config.Text, config.EmbedDim, TextPositions));
-        torch.manual_seed(0);
-        using var model = new ClipModel(config);
-        model.train();
-        using var optimizer = WeightDecayGroups.CreateAdamW(model, 1e-5, 0.2, 0.9, 0.98, 1e-6);
-        var step = new ContrastiveStep(model, LossKind.Contrastive, TowerLock.None, 0);
-        using var batch = new TrainingBatch(torch.randn(Batch, 3, 224, 224), PeerTokens(Batch, config.Text.EndOfTextId));
-
-        double gemm32 = Timing.GemmGflops(1024, warmUpSeconds: 0.3);
-        var float32 = Phases(model, optimizer, step, batch, null, repeats: 3);
-        double gemm16 = Timing.GemmGflops(1024, ScalarType.BFloat16, warmUpSeconds: 0.3);
-        var bf16 = Phases(model, optimizer, step, batch, ScalarType.BFloat16, repeats: 3);
+        var (float32, bf16, gemm32, gemm16) = Measure();
         string Rate(StepPhases p, double gemm) =>
-            $"{p.SamplesPerSecond:F2} samples/s = {p.SamplesPerSecond * flopsPerSample / 1e9:F0} GFLOP/s = {p.SamplesPerSecond * flopsPerSample / 1e9 / gemm:P0} of GEMM";
-        rows.Add(($"ViT-B/32 training step, batch {Batch} (forward, backward, AdamW; {flopsPerSample / 1e9:F1} GFLOP a sample), float32",
+            $"{p.SamplesPerSecond:F2} samples/s = {p.SamplesPerSecond * FlopsPerSample / 1e9:F0} GFLOP/s = {p.SamplesPerSecond * FlopsPerSample / 1e9 / gemm:P0} of GEMM";
+        rows.Add(($"ViT-B/32 training step, batch {Batch} (forward, backward, AdamW; {FlopsPerSample / 1e9:F1} GFLOP a sample), float32",
             $"{Rate(float32, gemm32)} (GEMM just before {gemm32:F0})"));
         rows.Add(("same, bf16 mixed (float32 master weights, matrix products in bf16)",
             $"{Rate(bf16, gemm16)} (GEMM just before {gemm16:F0}; {bf16.SamplesPerSecond / float32.SamplesPerSecond:F2}× float32)"));
         rows.Add(("same step by phase, float32 / bf16: zeroing gradients, loss and backward (ContrastiveStep), AdamW",
             $"{float32.Describe()} / {bf16.Describe()}"));
         return new TrainingRates(float32.SamplesPerSecond, bf16.SamplesPerSecond);
+    }
+
+    /// <summary>The two rates alone, measured again (beside the peer's, <see cref="PeerBench.Run"/>).</summary>
+    public static TrainingRates Rates()
+    {
+        var (float32, bf16, _, _) = Measure();
+        return new TrainingRates(float32.SamplesPerSecond, bf16.SamplesPerSecond);
+    }
+
+    static readonly ClipConfig Config = ModelConfigs.Get("ViT-B-32-quickgelu");
+    static readonly double FlopsPerSample =
+        3 * (Flops.VisionTransformer(Config.Vision, Config.EmbedDim) + Flops.TextTransformer(Config.Text, Config.EmbedDim, TextPositions));
+
+    static (StepPhases Float32, StepPhases BFloat16, double Gemm32, double Gemm16) Measure()
+    {
+        torch.manual_seed(0);
+        using var model = new ClipModel(Config);
+        model.train();
+        using var optimizer = WeightDecayGroups.CreateAdamW(model, 1e-5, 0.2, 0.9, 0.98, 1e-6);
+        var step = new ContrastiveStep(model, LossKind.Contrastive, TowerLock.None, 0);
+        using var batch = new TrainingBatch(torch.randn(Batch, 3, 224, 224), PeerTokens(Batch, Config.Text.EndOfTextId));
+
+        double gemm32 = Timing.GemmGflops(1024, warmUpSeconds: 0.3);
+        var float32 = Phases(model, optimizer, step, batch, null, repeats: 3);
+        double gemm16 = Timing.GemmGflops(1024, ScalarType.BFloat16, warmUpSeconds: 0.3);
+        var bf16 = Phases(model, optimizer, step, batch, ScalarType.BFloat16, repeats: 3);
+        return (float32, bf16, gemm32, gemm16);
     }
 
     sealed record StepPhases(double ZeroGrad, double LossAndBackward, double Optimizer)
