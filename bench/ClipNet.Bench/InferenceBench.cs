@@ -139,8 +139,8 @@ static class InferenceBench
                 $"({f32.Seconds / b16.Seconds:F2}× float32; GEMM just before {gemm32:F0} / {gemm16:F0} GFLOP/s); minor page faults per image {f32.MinorFaults / batch:F0} / {b16.MinorFaults / batch:F0}"));
             if (goals is { } goal)
             {
-                double products32 = ProductsAlone.VisionTransformerSeconds(float32.Model, batch) / f32.Seconds;
-                double products16 = ProductsAlone.VisionTransformerSeconds(bf16.Model, batch) / b16.Seconds;
+                var (products32, seconds32) = ProductsAlone.ShareOfCall(() => float32.Model.EncodeImage(pixels).Dispose(), float32.Model, batch);
+                var (products16, seconds16) = ProductsAlone.ShareOfCall(() => bf16.Model.EncodeImage(pixels16).Dispose(), bf16.Model, batch);
                 string Goal(double imagesPerSecond, double gemm, double target)
                 {
                     double share = imagesPerSecond * flops / 1e9 / gemm;
@@ -150,7 +150,7 @@ static class InferenceBench
                 rows.Add(($"{name} image, batch {batch}: goals and where the time goes, float32 / bf16",
                     $"goal {Goal(batch / f32.Seconds, gemm32, goal.Float32)} / {Goal(batch / b16.Seconds, gemm16, goal.BFloat16)}; " +
                     $"the matrix products alone (the tower's shapes, weights and order) take {products32:P0} / {products16:P0} of a call and run at " +
-                    $"{batch * flops / 1e9 / (products32 * f32.Seconds) / gemm32:P0} / {batch * flops / 1e9 / (products16 * b16.Seconds) / gemm16:P0} of the GEMM rate; " +
+                    $"{batch * flops / 1e9 / seconds32 / gemm32:P0} / {batch * flops / 1e9 / seconds16 / gemm16:P0} of the GEMM rate; " +
                     $"the other {1 - products32:P0} / {1 - products16:P0} is attention's softmax, LayerNorm, QuickGELU, residual adds and copies"));
             }
         }
