@@ -144,7 +144,8 @@ static class InferenceBench
                 string Goal(double imagesPerSecond, double gemm, double target)
                 {
                     double share = imagesPerSecond * flops / 1e9 / gemm;
-                    return share >= target ? $"≥ {target:P0}: met" : $"≥ {target:P0}: {100 * (target - share):F0} points short";
+                    int points = Math.Max(1, (int)Math.Round(100 * (target - share), MidpointRounding.AwayFromZero));
+                    return share >= target ? $"≥ {target:P0}: met" : $"≥ {target:P0}: {points} point{(points == 1 ? "" : "s")} short";
                 }
                 // The products' own rate at these shapes: the call's FLOPs are all products', over the products' time.
                 rows.Add(($"{name} image, batch {batch}: goals and where the time goes, float32 / bf16",
