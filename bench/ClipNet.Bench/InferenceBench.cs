@@ -129,29 +129,31 @@ static class InferenceBench
             bool keep = batch == 8;
             double gemm32 = Timing.GemmGflops(1024, warmUpSeconds: 0.3), gemm16 = Timing.GemmGflops(1024, ScalarType.BFloat16, warmUpSeconds: 0.3);
             // From batch 32 the first two calls still grow the heap (RN50 float32 at batch 32, alone in a process: 11,700
-            // and 5,300 minor page faults per image, then 0–1,200), and a row's one timed call would measure the growth.
+            // and 5,300 minor page faults per image, then 0–1,200), and the row's timed calls would measure the growth.
             int warmUps = batch >= 32 ? 2 : 1;
             var f32 = TowerBench.Measure(() => Keep(ref float32Output, float32.Model.EncodeImage(pixels), keep), repeats, budgetSeconds: 6, warmUps);
             var b16 = TowerBench.Measure(() => Keep(ref bf16Output, bf16.Model.EncodeImage(pixels16), keep), repeats, budgetSeconds: 6, warmUps);
-            string Rate(double imagesPerSecond, double gemm) => $"{imagesPerSecond:F1} img/s = {imagesPerSecond * flops / 1e9 / gemm:P0} of GEMM";
+            // The share of the GEMM rate that a batch's counted FLOPs reach in the given seconds.
+            double OfGemm(double seconds, double gemm) => batch * flops / 1e9 / seconds / gemm;
+            string Rate(double seconds, double gemm) => $"{batch / seconds:F1} img/s = {OfGemm(seconds, gemm):P0} of GEMM";
             rates[batch] = (batch / f32.Seconds, batch / b16.Seconds);
-            rows.Add(($"{name} image, batch {batch}: float32 / bf16", $"{Rate(batch / f32.Seconds, gemm32)} / {Rate(batch / b16.Seconds, gemm16)} " +
+            rows.Add(($"{name} image, batch {batch}: float32 / bf16", $"{Rate(f32.Seconds, gemm32)} / {Rate(b16.Seconds, gemm16)} " +
                 $"({f32.Seconds / b16.Seconds:F2}× float32; GEMM just before {gemm32:F0} / {gemm16:F0} GFLOP/s); minor page faults per image {f32.MinorFaults / batch:F0} / {b16.MinorFaults / batch:F0}"));
             if (goals is { } goal)
             {
                 var (products32, seconds32) = ProductsAlone.ShareOfCall(() => float32.Model.EncodeImage(pixels).Dispose(), float32.Model, batch);
                 var (products16, seconds16) = ProductsAlone.ShareOfCall(() => bf16.Model.EncodeImage(pixels16).Dispose(), bf16.Model, batch);
-                string Goal(double imagesPerSecond, double gemm, double target)
+                string Goal(double seconds, double gemm, double target)
                 {
-                    double share = imagesPerSecond * flops / 1e9 / gemm;
+                    double share = OfGemm(seconds, gemm);
                     int points = Math.Max(1, (int)Math.Round(100 * (target - share), MidpointRounding.AwayFromZero));
                     return share >= target ? $"≥ {target:P0}: met" : $"≥ {target:P0}: {points} point{(points == 1 ? "" : "s")} short";
                 }
                 // The products' own rate at these shapes: the call's FLOPs are all products', over the products' time.
                 rows.Add(($"{name} image, batch {batch}: goals and where the time goes, float32 / bf16",
-                    $"goal {Goal(batch / f32.Seconds, gemm32, goal.Float32)} / {Goal(batch / b16.Seconds, gemm16, goal.BFloat16)}; " +
+                    $"goal {Goal(f32.Seconds, gemm32, goal.Float32)} / {Goal(b16.Seconds, gemm16, goal.BFloat16)}; " +
                     $"the matrix products alone (the tower's shapes, weights and order) take {products32:P0} / {products16:P0} of a call and run at " +
-                    $"{batch * flops / 1e9 / seconds32 / gemm32:P0} / {batch * flops / 1e9 / seconds16 / gemm16:P0} of the GEMM rate; " +
+                    $"{OfGemm(seconds32, gemm32):P0} / {OfGemm(seconds16, gemm16):P0} of the GEMM rate; " +
                     $"the other {1 - products32:P0} / {1 - products16:P0} is attention's softmax, LayerNorm, QuickGELU, residual adds and copies"));
             }
         }
