@@ -24,7 +24,7 @@ static class TrainingBench
 
     public static TrainingRates Run(BenchTable rows)
     {
-        var (float32, bf16, gemm32, gemm16) = Measure();
+        var (float32, bf16, gemm32, gemm16) = Measure(gemmRates: true);
         string Rate(StepPhases p, double gemm) =>
             $"{p.SamplesPerSecond:F2} samples/s = {p.SamplesPerSecond * FlopsPerSample / 1e9:F0} GFLOP/s = {p.SamplesPerSecond * FlopsPerSample / 1e9 / gemm:P0} of GEMM";
         rows.Add(($"ViT-B/32 training step, batch {Batch} (forward, backward, AdamW; {FlopsPerSample / 1e9:F1} GFLOP a sample), float32",
@@ -39,7 +39,7 @@ static class TrainingBench
     /// <summary>The two rates alone, measured again (beside the peer's, <see cref="PeerBench.Run"/>).</summary>
     public static TrainingRates Rates()
     {
-        var (float32, bf16, _, _) = Measure();
+        var (float32, bf16, _, _) = Measure(gemmRates: false);
         return new TrainingRates(float32.SamplesPerSecond, bf16.SamplesPerSecond);
     }
 
@@ -47,7 +47,8 @@ static class TrainingBench
     static readonly double FlopsPerSample =
         3 * (Flops.VisionTransformer(Config.Vision, Config.EmbedDim) + Flops.TextTransformer(Config.Text, Config.EmbedDim, TextPositions));
 
-    static (StepPhases Float32, StepPhases BFloat16, double Gemm32, double Gemm16) Measure()
+    /// <param name="gemmRates">Whether to time the GEMM rate of each precision just before its steps (NaN when not).</param>
+    static (StepPhases Float32, StepPhases BFloat16, double Gemm32, double Gemm16) Measure(bool gemmRates)
     {
         torch.manual_seed(0);
         using var model = new ClipModel(Config);
@@ -56,9 +57,9 @@ static class TrainingBench
         var step = new ContrastiveStep(model, LossKind.Contrastive, TowerLock.None, 0);
         using var batch = new TrainingBatch(torch.randn(Batch, 3, 224, 224), PeerTokens(Batch, Config.Text.EndOfTextId));
 
-        double gemm32 = Timing.GemmGflops(1024, warmUpSeconds: 0.3);
+        double gemm32 = gemmRates ? Timing.GemmGflops(1024, warmUpSeconds: 0.3) : double.NaN;
         var float32 = Phases(model, optimizer, step, batch, null, repeats: 3);
-        double gemm16 = Timing.GemmGflops(1024, ScalarType.BFloat16, warmUpSeconds: 0.3);
+        double gemm16 = gemmRates ? Timing.GemmGflops(1024, ScalarType.BFloat16, warmUpSeconds: 0.3) : double.NaN;
         var bf16 = Phases(model, optimizer, step, batch, ScalarType.BFloat16, repeats: 3);
         return (float32, bf16, gemm32, gemm16);
     }
