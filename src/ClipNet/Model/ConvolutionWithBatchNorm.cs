@@ -23,6 +23,9 @@ public sealed class ConvolutionWithBatchNorm(Conv2d convolution, BatchNorm2d nor
 {
     Tensor? foldedWeight, foldedBias;
 
+    /// <summary>Whether it runs as one convolution with the BatchNorm folded in (<see cref="Fold"/>).</summary>
+    public bool IsFolded => foldedWeight is not null;
+
     public Tensor Forward(Tensor x)
     {
         if (foldedWeight is null) return norm.forward(precision.Conv(x, convolution));

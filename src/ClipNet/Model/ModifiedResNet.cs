@@ -86,11 +86,10 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
     public void FoldBatchNorms()
     {
         foreach (var convolution in Convolutions) convolution.Fold();
-        IsFolded = true;
     }
 
-    /// <summary>Whether the BatchNorms are folded into the convolutions (<see cref="FoldBatchNorms"/>).</summary>
-    public bool IsFolded { get; private set; }
+    /// <summary>Whether the BatchNorms are folded into the convolutions (<see cref="FoldBatchNorms"/>): all are or none.</summary>
+    public bool IsFolded => stem[0].IsFolded;
 
     /// <summary>Training mode unfolds the BatchNorms first: training changes the weights the folded copies come from.</summary>
     public override void train(bool train = true)
@@ -102,7 +101,6 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
     void Unfold()
     {
         foreach (var convolution in Convolutions) convolution.Unfold();
-        IsFolded = false;
     }
 
     /// <summary>Frees the folded copies with the weights, rather than leaving them to the finaliser.</summary>
